@@ -1,0 +1,280 @@
+package glrunners
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Sentinel errors. An *Error matches the sentinel of its status class with
+// errors.Is, so callers need not compare status codes:
+//
+//	if errors.Is(err, glrunners.ErrNotFound) { ... }
+var (
+	ErrBadRequest         = errors.New("glrunners: bad request")          // 400
+	ErrUnauthorized       = errors.New("glrunners: unauthorized")         // 401
+	ErrForbidden          = errors.New("glrunners: forbidden")            // 403
+	ErrNotFound           = errors.New("glrunners: not found")            // 404
+	ErrMethodNotAllowed   = errors.New("glrunners: method not allowed")   // 405
+	ErrConflict           = errors.New("glrunners: conflict")             // 409
+	ErrGone               = errors.New("glrunners: gone")                 // 410
+	ErrPreconditionFailed = errors.New("glrunners: precondition failed")  // 412
+	ErrUnprocessable      = errors.New("glrunners: unprocessable entity") // 422
+	ErrRateLimited        = errors.New("glrunners: rate limited")         // 429
+	ErrServer             = errors.New("glrunners: server error")         // 5xx
+
+	// ErrOutcomeUnknown matches a failed non-idempotent call (a POST) that
+	// may nevertheless have taken effect: the server answered 5xx, or the
+	// connection broke after the request was sent. A runner may have been
+	// created or a token rotated; reconcile (list, verify) before acting.
+	ErrOutcomeUnknown = errors.New("glrunners: outcome unknown")
+
+	// ErrInvalidResponse matches a 2xx answer the client could not use:
+	// a body that is not the JSON it expects, or a truncated one.
+	ErrInvalidResponse = errors.New("glrunners: invalid response")
+
+	// ErrResponseTooLarge matches a response body over the client's size cap.
+	ErrResponseTooLarge = errors.New("glrunners: response body too large")
+)
+
+var statusSentinels = map[int]error{
+	http.StatusBadRequest:          ErrBadRequest,
+	http.StatusUnauthorized:        ErrUnauthorized,
+	http.StatusForbidden:           ErrForbidden,
+	http.StatusNotFound:            ErrNotFound,
+	http.StatusMethodNotAllowed:    ErrMethodNotAllowed,
+	http.StatusConflict:            ErrConflict,
+	http.StatusGone:                ErrGone,
+	http.StatusPreconditionFailed:  ErrPreconditionFailed,
+	http.StatusUnprocessableEntity: ErrUnprocessable,
+	http.StatusTooManyRequests:     ErrRateLimited,
+}
+
+// Error is a non-2xx answer from GitLab.
+type Error struct {
+	StatusCode int
+	Method     string
+	// Path is the escaped request path, without the query string.
+	Path string
+	// Message is GitLab's message flattened to one line: the "message"
+	// string, the field errors of a model validation, the "error" string
+	// with its "error_description", or a sample of a non-JSON body.
+	Message string
+	// FieldErrors holds model validation messages by field
+	// ({"message":{"tags_list":["..."]}}).
+	FieldErrors map[string][]string
+	// Code is GitLab's "error" key when the body has one
+	// ("invalid_token", "insufficient_scope", "token is missing", ...).
+	Code string
+	// Scope is the scope GitLab asked for on an insufficient_scope answer.
+	Scope string
+	// RetryAfter is how long GitLab asked the client to wait (Retry-After
+	// or RateLimit-Reset), 0 when it did not say.
+	RetryAfter time.Duration
+	RequestID  string
+	// Body is the start of the response body with secrets redacted.
+	Body string
+
+	outcomeUnknown bool
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "glrunners: %s %s: %d %s", e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode))
+	if e.Message != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Message)
+	}
+	if e.RetryAfter > 0 {
+		fmt.Fprintf(&b, " (retry after %s)", e.RetryAfter)
+	}
+	return b.String()
+}
+
+// Is reports whether target is the sentinel of e's status class, or
+// ErrOutcomeUnknown for a failed non-idempotent call.
+func (e *Error) Is(target error) bool {
+	if target == ErrOutcomeUnknown {
+		return e.outcomeUnknown
+	}
+	if target == ErrServer {
+		return e.StatusCode >= 500
+	}
+	s, ok := statusSentinels[e.StatusCode]
+	return ok && s == target
+}
+
+// ValidationError is bad input, reported before any request is sent.
+type ValidationError struct {
+	Field  string
+	Reason string
+}
+
+func (e *ValidationError) Error() string {
+	return "glrunners: invalid " + e.Field + ": " + e.Reason
+}
+
+func invalidArg(field, reason string) error {
+	return &ValidationError{Field: field, Reason: reason}
+}
+
+// TransportError is a request that got no HTTP answer: the connection
+// failed, broke, or the context ended. It unwraps to the cause, so
+// errors.Is(err, context.DeadlineExceeded) works.
+type TransportError struct {
+	Method string
+	Path   string
+	Err    error
+	// Sent reports whether the request may have reached the server.
+	Sent bool
+	// Attempts is how many times the request was tried.
+	Attempts int
+
+	outcomeUnknown bool
+}
+
+func (e *TransportError) Error() string {
+	return fmt.Sprintf("glrunners: %s %s: %v", e.Method, e.Path, e.Err)
+}
+
+func (e *TransportError) Unwrap() error { return e.Err }
+
+// Is reports ErrOutcomeUnknown for a non-idempotent request that may have
+// been sent.
+func (e *TransportError) Is(target error) bool {
+	return target == ErrOutcomeUnknown && e.outcomeUnknown
+}
+
+// DecodeError is a 2xx answer whose body could not be used. It matches
+// ErrInvalidResponse, and ErrResponseTooLarge when the body passed the cap.
+type DecodeError struct {
+	StatusCode  int
+	Method      string
+	Path        string
+	ContentType string
+	// Snippet is the start of the body with secrets redacted.
+	Snippet string
+	Err     error
+}
+
+func (e *DecodeError) Error() string {
+	return fmt.Sprintf("glrunners: %s %s: %d answer could not be decoded (Content-Type %q): %v",
+		e.Method, e.Path, e.StatusCode, e.ContentType, e.Err)
+}
+
+func (e *DecodeError) Unwrap() error { return e.Err }
+
+// Is makes every DecodeError match ErrInvalidResponse.
+func (e *DecodeError) Is(target error) bool { return target == ErrInvalidResponse }
+
+// errorBody is the union of GitLab's error shapes (spec §7).
+type errorBody struct {
+	Message          json.RawMessage `json:"message"`
+	Error            json.RawMessage `json:"error"`
+	ErrorDescription string          `json:"error_description"`
+	Scope            string          `json:"scope"`
+}
+
+// parseErrorBody fills e.Message, e.FieldErrors, e.Code and e.Scope from a
+// GitLab error body of any shape; a body that is not JSON becomes a short
+// one-line sample.
+func (e *Error) parseErrorBody(body []byte) {
+	var eb errorBody
+	if json.Unmarshal(body, &eb) != nil || (eb.Message == nil && eb.Error == nil) {
+		e.Message = sample(body, 200)
+		return
+	}
+	var parts []string
+	if s, ok := jsonString(eb.Error); ok {
+		e.Code = s
+		parts = append(parts, s)
+	}
+	if eb.ErrorDescription != "" {
+		parts = append(parts, eb.ErrorDescription)
+	}
+	e.Scope = eb.Scope
+	if s, ok := jsonString(eb.Message); ok {
+		parts = append(parts, s)
+	} else if len(eb.Message) > 0 {
+		parts = append(parts, e.parseMessageObject(eb.Message)...)
+	}
+	e.Message = strings.Join(parts, ": ")
+}
+
+// parseMessageObject reads {"field":["msg",...]} and {"error":"msg"}.
+func (e *Error) parseMessageObject(raw json.RawMessage) []string {
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(raw, &obj) != nil {
+		return []string{sample(raw, 200)}
+	}
+	keys := make([]string, 0, len(obj))
+	for k := range obj {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var parts []string
+	for _, k := range keys {
+		if s, ok := jsonString(obj[k]); ok {
+			if k == "error" && e.Code == "" {
+				e.Code = s
+			}
+			parts = append(parts, s)
+			continue
+		}
+		var msgs []string
+		if json.Unmarshal(obj[k], &msgs) != nil {
+			continue
+		}
+		if e.FieldErrors == nil {
+			e.FieldErrors = make(map[string][]string)
+		}
+		e.FieldErrors[k] = msgs
+		parts = append(parts, k+" "+strings.Join(msgs, ", "))
+	}
+	return parts
+}
+
+func jsonString(raw json.RawMessage) (string, bool) {
+	var s string
+	if len(raw) == 0 || raw[0] != '"' || json.Unmarshal(raw, &s) != nil {
+		return "", false
+	}
+	return s, true
+}
+
+var (
+	tagPattern        = regexp.MustCompile(`<[^>]*>`)
+	spacePattern      = regexp.MustCompile(`\s+`)
+	tokenShapePattern = regexp.MustCompile(`(glpat-|glrt-|glrtr-|gloas-|glptt-|GR1348941)[A-Za-z0-9_.\-]+`)
+)
+
+// sample turns a body into one short line fit for an error string: HTML
+// tags stripped, whitespace folded, known token shapes redacted.
+func sample(body []byte, max int) string {
+	s := string(body)
+	if len(s) > 64<<10 {
+		s = s[:64<<10]
+	}
+	s = tagPattern.ReplaceAllString(s, " ")
+	s = strings.TrimSpace(spacePattern.ReplaceAllString(s, " "))
+	s = tokenShapePattern.ReplaceAllString(s, "[REDACTED]")
+	if len(s) > max {
+		s = strings.ToValidUTF8(s[:max], "") + "…"
+	}
+	return s
+}
+
+// redact removes every secret of the request from s.
+func redact(s string, secrets []string) string {
+	for _, sec := range secrets {
+		if len(sec) >= 4 {
+			s = strings.ReplaceAll(s, sec, "[REDACTED]")
+		}
+	}
+	return tokenShapePattern.ReplaceAllString(s, "[REDACTED]")
+}

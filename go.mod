@@ -1,0 +1,12 @@
+module github.com/glrunners/glrunners
+
+go 1.26
+
+require (
+	github.com/google/go-querystring v1.2.0
+	github.com/hashicorp/go-cleanhttp v0.5.2
+	github.com/hashicorp/go-retryablehttp v0.7.8
+	github.com/stretchr/testify v1.12.1
+)
+
+require go.yaml.in/yaml/v3 v3.0.5 // indirect
