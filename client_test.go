@@ -245,9 +245,10 @@ func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 func TestClient_concurrentUse(t *testing.T) {
 	t.Parallel()
 	c, mux, _ := setup(t, WithRateLimit(10000, 50))
-	var served atomic.Int32
+	var failedOnce sync.Map
 	mux.HandleFunc("GET /api/v4/runners/{id}", func(w http.ResponseWriter, r *http.Request) {
-		if served.Add(1)%5 == 0 {
+		id, _ := strconv.Atoi(r.PathValue("id"))
+		if _, seen := failedOnce.LoadOrStore(id, true); !seen && id%5 == 0 {
 			w.WriteHeader(503) // some retries in the mix
 			return
 		}

@@ -1,0 +1,189 @@
+package glrunners
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestError_everyGitLabShape(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name        string
+		status      int
+		ctype       string
+		body        string
+		sentinel    error
+		message     string
+		code        string
+		scope       string
+		fieldErrors map[string][]string
+	}{
+		{"message string", 404, "application/json", `{"message":"404 Runner Not Found"}`, ErrNotFound, "404 Runner Not Found", "", "", nil},
+		{"message field map", 400, "application/json",
+			`{"message":{"tags_list":["can not be empty when runner is not allowed to pick untagged jobs"],"description":["is too long (maximum is 1024 characters)"]}}`,
+			ErrBadRequest, "description is too long (maximum is 1024 characters): tags_list can not be empty when runner is not allowed to pick untagged jobs", "", "",
+			map[string][]string{"tags_list": {"can not be empty when runner is not allowed to pick untagged jobs"}, "description": {"is too long (maximum is 1024 characters)"}}},
+		{"error string", 400, "application/json", `{"error":"type does not have a valid value"}`, ErrBadRequest, "type does not have a valid value", "type does not have a valid value", "", nil},
+		{"oauth error", 401, "application/json", `{"error":"invalid_token","error_description":"Token was revoked. You have to re-authorize from the user."}`,
+			ErrUnauthorized, "invalid_token: Token was revoked. You have to re-authorize from the user.", "invalid_token", "", nil},
+		{"insufficient scope", 403, "application/json", `{"error":"insufficient_scope","error_description":"The request requires higher privileges than provided by the access token.","scope":"api"}`,
+			ErrForbidden, "insufficient_scope: The request requires higher privileges than provided by the access token.", "insufficient_scope", "api", nil},
+		{"message.error", 429, "application/json", `{"message":{"error":"This endpoint has been requested too many times. Try again later."}}`,
+			ErrRateLimited, "This endpoint has been requested too many times. Try again later.", "This endpoint has been requested too many times. Try again later.", "", nil},
+		{"plain text", 429, "text/plain", "Retry later\n", ErrRateLimited, "Retry later", "", "", nil},
+		{"html 502", 502, "text/html", "<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>", ErrServer, "502 Bad Gateway Bad Gateway", "", "", nil},
+		{"500 json", 500, "application/json", `{"message":"500 Internal Server Error"}`, ErrServer, "500 Internal Server Error", "", "", nil},
+		{"truncated json", 400, "application/json", `{"message":"400 Bad requ`, ErrBadRequest, `{"message":"400 Bad requ`, "", "", nil},
+		{"409", 409, "application/json", `{"message":"409 Conflict: Resource lock"}`, ErrConflict, "409 Conflict: Resource lock", "", "", nil},
+		{"410", 410, "application/json", `{"message":"410 Gone - runner registration disallowed"}`, ErrGone, "410 Gone - runner registration disallowed", "", "", nil},
+		{"412", 412, "application/json", `{"message":"412 Precondition Failed"}`, ErrPreconditionFailed, "412 Precondition Failed", "", "", nil},
+		{"422", 422, "application/json", `{"message":"Runner is orphaned"}`, ErrUnprocessable, "Runner is orphaned", "", "", nil},
+		{"405", 405, "application/json", `{"error":"Keyset pagination is not yet available for this type of request"}`, ErrMethodNotAllowed,
+			"Keyset pagination is not yet available for this type of request", "Keyset pagination is not yet available for this type of request", "", nil},
+		{"empty body", 401, "", "", ErrUnauthorized, "", "", "", nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c, mux, _ := setup(t, WithoutRetries())
+			mux.HandleFunc("GET /api/v4/runners/7", func(w http.ResponseWriter, r *http.Request) {
+				if tc.ctype != "" {
+					w.Header().Set("Content-Type", tc.ctype)
+				}
+				w.Header().Set("X-Request-Id", "01JREQ")
+				w.WriteHeader(tc.status)
+				_, _ = w.Write([]byte(tc.body))
+			})
+			resp, err := c.call(t.Context(), http.MethodGet, "runners/7", nil, nil, &struct{}{})
+			require.Error(t, err)
+			e, ok := errors.AsType[*Error](err)
+			require.True(t, ok, "got %T", err)
+			assert.Equal(t, tc.status, e.StatusCode)
+			assert.Equal(t, "GET", e.Method)
+			assert.Equal(t, "/api/v4/runners/7", e.Path)
+			assert.Equal(t, tc.message, e.Message)
+			assert.Equal(t, tc.code, e.Code)
+			assert.Equal(t, tc.scope, e.Scope)
+			assert.Equal(t, tc.fieldErrors, e.FieldErrors)
+			assert.Equal(t, "01JREQ", e.RequestID)
+			assert.ErrorIs(t, err, tc.sentinel)
+			for _, other := range []error{ErrBadRequest, ErrUnauthorized, ErrForbidden, ErrNotFound, ErrConflict, ErrGone, ErrPreconditionFailed, ErrUnprocessable, ErrRateLimited, ErrServer, ErrOutcomeUnknown} {
+				if other != tc.sentinel {
+					assert.NotErrorIs(t, err, other)
+				}
+			}
+			require.NotNil(t, resp, "the response comes back with the error")
+			assert.Equal(t, tc.status, resp.StatusCode)
+			assert.Equal(t, "01JREQ", resp.RequestID)
+		})
+	}
+}
+
+func TestError_stringHasNoSecrets(t *testing.T) {
+	t.Parallel()
+	c, mux, _ := setup(t, WithoutRetries())
+	const runnerTok = "glrt-RUNNERSECRET0123456789"
+	mux.HandleFunc("POST /api/v4/runners/verify", func(w http.ResponseWriter, r *http.Request) {
+		// A misbehaving proxy that echoes the request.
+		writeJSON(w, 400, `{"message":"bad token `+runnerTok+` for `+testToken+`"}`)
+	})
+	body := map[string]string{"token": runnerTok}
+	_, err := c.call(t.Context(), http.MethodPost, "runners/verify", nil, body, nil)
+	e, ok := errors.AsType[*Error](err)
+	require.True(t, ok)
+	for _, s := range []string{err.Error(), e.Message, e.Body} {
+		assert.NotContains(t, s, "RUNNERSECRET")
+		assert.NotContains(t, s, testToken)
+		assert.Contains(t, s, "[REDACTED]")
+	}
+}
+
+func TestDecode_badSuccessBodies(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name     string
+		ctype    string
+		body     string
+		tooLarge bool
+	}{
+		{"html page", "text/html; charset=utf-8", "<html><body>Sign in</body></html>", false},
+		{"truncated json", "application/json", `{"id": 4117, "description": "edge`, false},
+		{"wrong json type", "application/json", `["not", "an", "object"]`, false},
+		{"empty", "application/json", "", false},
+		{"over the cap", "application/json", `{"description":"` + strings.Repeat("x", 4096) + `"}`, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c, mux, _ := setup(t, WithMaxResponseBytes(2048))
+			mux.HandleFunc("GET /api/v4/runners/1", func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", tc.ctype)
+				_, _ = w.Write([]byte(tc.body))
+			})
+			var out struct{ ID int64 }
+			resp, err := c.call(t.Context(), http.MethodGet, "runners/1", nil, nil, &out)
+			de, ok := errors.AsType[*DecodeError](err)
+			require.True(t, ok, "got %T: %v", err, err)
+			assert.ErrorIs(t, err, ErrInvalidResponse)
+			assert.Equal(t, tc.tooLarge, errors.Is(err, ErrResponseTooLarge))
+			assert.Equal(t, 200, de.StatusCode)
+			assert.Equal(t, "/api/v4/runners/1", de.Path)
+			assert.LessOrEqual(t, len(de.Snippet), 210)
+			require.NotNil(t, resp)
+			assert.Equal(t, 200, resp.StatusCode)
+		})
+	}
+}
+
+func TestDecode_hugeBodyIsCutNotBuffered(t *testing.T) {
+	t.Parallel()
+	c, mux, _ := setup(t) // default 32 MiB cap
+	mux.HandleFunc("GET /api/v4/runners", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		chunk := []byte(strings.Repeat(`{"id":1},`, 1<<14))
+		_, _ = w.Write([]byte("["))
+		for range 300 { // ~44 MiB, past the cap
+			if _, err := w.Write(chunk); err != nil {
+				return
+			}
+		}
+	})
+	var out []struct{ ID int64 }
+	_, err := c.call(t.Context(), http.MethodGet, "runners", nil, nil, &out)
+	assert.ErrorIs(t, err, ErrResponseTooLarge)
+	assert.Nil(t, out)
+}
+
+func TestError_retryAfterAndRateLimitFields(t *testing.T) {
+	t.Parallel()
+	c, mux, _ := setup(t, WithoutRetries())
+	reset := time.Now().Add(90 * time.Second).Unix()
+	mux.HandleFunc("GET /api/v4/runners", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "45")
+		w.Header().Set("RateLimit-Name", "throttle_authenticated_api")
+		w.Header().Set("RateLimit-Limit", "120")
+		w.Header().Set("RateLimit-Observed", "121")
+		w.Header().Set("RateLimit-Remaining", "0")
+		w.Header().Set("RateLimit-Reset", strconv64(reset))
+		w.Header().Set("Content-Type", "text/plain")
+		w.WriteHeader(429)
+		_, _ = w.Write([]byte("Retry later\n"))
+	})
+	resp, err := c.call(t.Context(), http.MethodGet, "runners", nil, nil, nil)
+	e, ok := errors.AsType[*Error](err)
+	require.True(t, ok)
+	assert.Equal(t, 45*time.Second, e.RetryAfter)
+	assert.Equal(t, 45*time.Second, resp.RetryAfter)
+	assert.Equal(t, RateLimit{Present: true, Name: "throttle_authenticated_api", Limit: 120, Observed: 121, Remaining: 0,
+		Reset: time.Unix(reset, 0)}, resp.RateLimit)
+	assert.Contains(t, err.Error(), "429 Too Many Requests: Retry later (retry after 45s)")
+}
+
+func strconv64(n int64) string { return strconv.FormatInt(n, 10) }

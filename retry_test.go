@@ -1,0 +1,260 @@
+package glrunners
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// resetConn closes the connection abruptly after the request was read.
+func resetConn(w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		panic(err)
+	}
+	if tc, ok := conn.(*net.TCPConn); ok {
+		_ = tc.SetLinger(0) // RST instead of FIN
+	}
+	_ = conn.Close()
+}
+
+func refusedURL(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close())
+	return "http://" + addr
+}
+
+func TestRetry_table(t *testing.T) {
+	t.Parallel()
+	const maxRetries = 3
+	type fault struct {
+		name   string
+		status int // 0: transport fault
+		reset  bool
+	}
+	faults := []fault{
+		{"429", 429, false}, {"500", 500, false}, {"502", 502, false}, {"503", 503, false}, {"504", 504, false},
+		{"reset after send", 0, true}, {"refused", 0, false},
+	}
+	for _, method := range []string{"GET", "PUT", "DELETE", "POST"} {
+		for _, f := range faults {
+			t.Run(method+" "+f.name, func(t *testing.T) {
+				t.Parallel()
+				var seen atomic.Int32
+				var bodies sync.Map
+				mux := http.NewServeMux()
+				mux.HandleFunc("/api/v4/runners/5", func(w http.ResponseWriter, r *http.Request) {
+					n := seen.Add(1)
+					b, _ := io.ReadAll(r.Body)
+					bodies.Store(n, string(b))
+					if f.reset {
+						resetConn(w)
+						return
+					}
+					if f.status == 429 {
+						w.Header().Set("Retry-After", "0")
+					}
+					writeJSON(w, f.status, `{"message":"boom"}`)
+				})
+				url := refusedURL(t)
+				if f.name != "refused" {
+					url = newServer(t, mux)
+				}
+				c, err := NewClient(url, WithToken(testToken), WithRetry(RetryPolicy{MaxRetries: maxRetries, MaxRetryAfter: time.Second}))
+				require.NoError(t, err)
+				var body any
+				if method == "PUT" || method == "POST" {
+					body = map[string]any{"description": "x", "paused": true}
+				}
+				_, err = c.call(t.Context(), method, "runners/5", nil, body, nil)
+				require.Error(t, err)
+
+				idempotent := method != "POST"
+				wantSeen := 1
+				switch {
+				case f.name == "refused":
+					wantSeen = 0
+				case idempotent || f.status == 429:
+					wantSeen = maxRetries + 1
+				}
+				assert.Equal(t, int32(wantSeen), seen.Load(), "attempts the server saw")
+
+				wantUnknown := !idempotent && f.status != 429 && f.name != "refused"
+				assert.Equal(t, wantUnknown, errors.Is(err, ErrOutcomeUnknown), "ErrOutcomeUnknown: %v", err)
+				if f.status != 0 {
+					e, ok := errors.AsType[*Error](err)
+					require.True(t, ok, "%T", err)
+					assert.Equal(t, f.status, e.StatusCode)
+				} else {
+					te, ok := errors.AsType[*TransportError](err)
+					require.True(t, ok, "%T %v", err, err)
+					assert.Equal(t, f.name != "refused", te.Sent)
+					wantAttempts := 1
+					if idempotent || f.name == "refused" {
+						wantAttempts = maxRetries + 1
+					}
+					assert.Equal(t, wantAttempts, te.Attempts)
+				}
+				if body != nil && seen.Load() > 1 {
+					first, _ := bodies.Load(int32(1))
+					for i := int32(2); i <= seen.Load(); i++ {
+						b, _ := bodies.Load(i)
+						assert.Equal(t, first, b, "retried body is byte-identical")
+					}
+				}
+			})
+		}
+	}
+}
+
+func newServer(t *testing.T, h http.Handler) string {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+func TestRetry_succeedsAfterTransientFailure(t *testing.T) {
+	t.Parallel()
+	c, mux, _ := setup(t)
+	var n atomic.Int32
+	mux.HandleFunc("GET /api/v4/runners/9", func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) < 3 {
+			w.WriteHeader(503)
+			return
+		}
+		writeJSON(w, 200, `{"id":9}`)
+	})
+	var out struct{ ID int64 }
+	resp, err := c.call(t.Context(), http.MethodGet, "runners/9", nil, nil, &out)
+	require.NoError(t, err)
+	assert.Equal(t, int64(9), out.ID)
+	assert.Equal(t, 3, resp.Attempts)
+}
+
+func TestRetry_postOptInRetries5xx(t *testing.T) {
+	t.Parallel()
+	c, mux, _ := setup(t)
+	var n atomic.Int32
+	mux.HandleFunc("POST /api/v4/runners/verify", func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) < 2 {
+			w.WriteHeader(502)
+			return
+		}
+		writeJSON(w, 200, `{"id":1}`)
+	})
+	resp, err := c.call(t.Context(), http.MethodPost, "runners/verify", nil, map[string]string{"token": "t"}, &struct{}{}, WithRetryNonIdempotent())
+	require.NoError(t, err)
+	assert.Equal(t, 2, resp.Attempts)
+}
+
+func TestRetry_retryAfterIsHonoured(t *testing.T) {
+	t.Parallel()
+	c, mux, _ := setup(t)
+	var n atomic.Int32
+	var first, second time.Time
+	mux.HandleFunc("GET /api/v4/runners", func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) == 1 {
+			first = time.Now()
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(429)
+			return
+		}
+		second = time.Now()
+		writeJSON(w, 200, `[]`)
+	})
+	_, err := c.call(t.Context(), http.MethodGet, "runners", nil, nil, &[]struct{}{})
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, second.Sub(first), time.Second)
+}
+
+func TestRetry_retryAfterHTTPDate(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2025, 3, 20, 12, 0, 0, 0, time.UTC)
+	h := http.Header{"Retry-After": {"Thu, 20 Mar 2025 12:00:30 GMT"}}
+	d, ok := retryAfter(h, now)
+	assert.True(t, ok)
+	assert.Equal(t, 30*time.Second, d)
+	h = http.Header{"Ratelimit-Remaining": {"0"}, "Ratelimit-Reset": {"1742472060"}}
+	d, ok = serverWait(h, time.Unix(1742472000, 0))
+	assert.True(t, ok)
+	assert.Equal(t, time.Minute, d)
+	_, ok = retryAfter(http.Header{"Retry-After": {"soon"}}, now)
+	assert.False(t, ok)
+}
+
+func TestRetry_waitPastCapOrDeadlineReturnsAtOnce(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name     string
+		after    string
+		deadline time.Duration
+	}{
+		{"past the cap", "3600", 0},
+		{"past the deadline", "3", 500 * time.Millisecond},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c, mux, _ := setup(t)
+			var n atomic.Int32
+			mux.HandleFunc("GET /api/v4/runners", func(w http.ResponseWriter, r *http.Request) {
+				n.Add(1)
+				w.Header().Set("Retry-After", tc.after)
+				w.WriteHeader(429)
+			})
+			ctx := t.Context()
+			if tc.deadline > 0 {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, tc.deadline)
+				defer cancel()
+			}
+			start := time.Now()
+			_, err := c.call(ctx, http.MethodGet, "runners", nil, nil, nil)
+			assert.Less(t, time.Since(start), 400*time.Millisecond, "did not sleep")
+			e, ok := errors.AsType[*Error](err)
+			require.True(t, ok, "%v", err)
+			assert.ErrorIs(t, err, ErrRateLimited)
+			assert.Equal(t, int32(1), n.Load())
+			want, _ := time.ParseDuration(tc.after + "s")
+			assert.Equal(t, want, e.RetryAfter)
+		})
+	}
+}
+
+func TestRetry_cancelDuringWaitReturnsPromptly(t *testing.T) {
+	t.Parallel()
+	c, mux, _ := setup(t, WithRetry(RetryPolicy{MaxRetries: 3, WaitMin: 10 * time.Second, WaitMax: 10 * time.Second, MaxRetryAfter: time.Minute}))
+	mux.HandleFunc("GET /api/v4/runners", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(503) })
+	ctx, cancel := context.WithCancel(t.Context())
+	time.AfterFunc(100*time.Millisecond, cancel)
+	start := time.Now()
+	_, err := c.call(ctx, http.MethodGet, "runners", nil, nil, nil)
+	assert.Less(t, time.Since(start), 2*time.Second)
+	assert.ErrorIs(t, err, context.Canceled)
+}
+
+func TestRetry_backoffBounds(t *testing.T) {
+	t.Parallel()
+	p := RetryPolicy{WaitMin: 100 * time.Millisecond, WaitMax: time.Second}
+	for n := 1; n <= 10; n++ {
+		for range 50 {
+			d := p.backoff(n)
+			assert.GreaterOrEqual(t, d, p.WaitMin)
+			assert.LessOrEqual(t, d, p.WaitMax)
+		}
+	}
+	assert.GreaterOrEqual(t, p.backoff(5), 500*time.Millisecond, "grows exponentially (jitter keeps the upper half)")
+}
