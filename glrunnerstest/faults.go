@@ -1,0 +1,145 @@
+package glrunnerstest
+
+import (
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"time"
+)
+
+type faultRule struct {
+	Fault
+	left int // remaining uses; -1 = always
+	segs []string
+}
+
+// FailNext answers the next request matching method and pattern (see Fault)
+// with status and body, without applying it. An empty body becomes
+// {"message":"<status> <text>"}.
+func (s *Server) FailNext(method, pattern string, status int, body string) {
+	s.AddFault(Fault{Method: method, Pattern: pattern, Status: status, Body: body})
+}
+
+// AddFault installs a fault rule. It panics on a rule that does nothing.
+func (s *Server) AddFault(f Fault) {
+	if f.Status == 0 && !f.Reset && f.Latency <= 0 {
+		panic("glrunnerstest: AddFault: set Status, Reset or Latency")
+	}
+	if f.Status != 0 && (f.Status < 100 || f.Status > 599) || f.Times < -1 {
+		panic("glrunnerstest: AddFault: bad Status or Times")
+	}
+	rule := &faultRule{Fault: f, left: max(f.Times, 1), segs: patternSegments(f.Pattern)}
+	if f.Times == -1 {
+		rule.left = -1
+	}
+	s.s.mu.Lock()
+	defer s.s.mu.Unlock()
+	s.s.faults = append(s.s.faults, rule)
+}
+
+// ClearFaults removes every fault rule not yet used up.
+func (s *Server) ClearFaults() {
+	s.s.mu.Lock()
+	defer s.s.mu.Unlock()
+	s.s.faults = nil
+}
+
+func patternSegments(p string) []string {
+	p = strings.TrimPrefix(strings.Trim(p, "/"), "api/v4")
+	p = strings.Trim(p, "/")
+	if p == "" || p == "*" || p == "**" {
+		return nil
+	}
+	return strings.Split(p, "/")
+}
+
+func (f *faultRule) matches(method, escapedPath string) bool {
+	if f.Method != "" && f.Method != "*" && !strings.EqualFold(f.Method, method) {
+		return false
+	}
+	if f.segs == nil {
+		return true
+	}
+	path := strings.Trim(strings.TrimPrefix(escapedPath, "/api/v4"), "/")
+	segs := strings.Split(path, "/")
+	for i, want := range f.segs {
+		if want == "**" && i == len(f.segs)-1 {
+			return true
+		}
+		if i >= len(segs) {
+			return false
+		}
+		wild := want == "*" || strings.HasPrefix(want, "{") && strings.HasSuffix(want, "}")
+		if !wild && want != segs[i] {
+			return false
+		}
+	}
+	return len(segs) == len(f.segs)
+}
+
+// takeFault returns the first matching rule's fault and uses it up.
+func (s *server) takeFault(r *http.Request) *Fault {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, rule := range s.faults {
+		if !rule.matches(r.Method, r.URL.EscapedPath()) {
+			continue
+		}
+		if rule.left > 0 {
+			rule.left--
+			if rule.left == 0 {
+				s.faults = append(s.faults[:i:i], s.faults[i+1:]...)
+			}
+		}
+		f := rule.Fault
+		return &f
+	}
+	return nil
+}
+
+// applyFault performs the fault; it reports whether the request should
+// still be served normally.
+func (s *server) applyFault(f *Fault, w *statusWriter, r *http.Request) bool {
+	if f.Latency > 0 {
+		t := time.NewTimer(f.Latency)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			return false
+		}
+	}
+	if f.AfterApply {
+		s.inner(httptest.NewRecorder(), r)
+	}
+	if f.Reset {
+		conn, _, err := http.NewResponseController(w.ResponseWriter).Hijack()
+		if err == nil {
+			if tc, ok := conn.(*net.TCPConn); ok {
+				_ = tc.SetLinger(0) // RST instead of FIN
+			}
+			_ = conn.Close()
+			w.hijacked = true
+			return false
+		}
+	}
+	if f.Status == 0 {
+		return !f.Reset
+	}
+	rep := reply{status: f.Status, body: []byte(f.Body)}
+	if f.Body == "" {
+		rep = errReply(f.Status, strconv.Itoa(f.Status)+" "+http.StatusText(f.Status))
+	} else if b := strings.TrimSpace(f.Body); !strings.HasPrefix(b, "{") && !strings.HasPrefix(b, "[") {
+		rep.text = true
+	}
+	for k, v := range f.Header {
+		rep.setHeader(k, v)
+	}
+	if f.Status == http.StatusTooManyRequests && rep.header.Get("Retry-After") == "" {
+		rep.setHeader("Retry-After", "1")
+	}
+	writeReply(w, rep)
+	return false
+}

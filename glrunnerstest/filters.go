@@ -1,0 +1,188 @@
+package glrunnerstest
+
+import (
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Runner list filters (spec §3.1, §3.2, §3.8, §3.11).
+
+type scopeMode int
+
+const (
+	scopeNone  scopeMode = iota // GET /groups/:id/runners: no scope param
+	scopeOwned                  // GET /runners: status-like scopes only
+	scopeFull                   // GET /runners/all, GET /projects/:id/runners
+)
+
+var (
+	runnerTypes    = []string{InstanceType, GroupType, ProjectType}
+	statusValues   = []string{"active", "paused", "online", "offline", "never_contacted", "stale"}
+	allScopeValues = append([]string{"specific", "shared", InstanceType, GroupType, ProjectType}, statusValues...)
+	versionPrefix  = regexp.MustCompile(`^[\d+.]+`)
+)
+
+type runnerFilter struct {
+	scope, typ, status string
+	paused             *bool
+	tags               []string
+	versionPrefix      string
+}
+
+// parseFilter validates the filters in Grape's declaration order.
+func (c *call) parseFilter(mode scopeMode) (runnerFilter, *reply) {
+	var f runnerFilter
+	var bad *reply
+	if mode != scopeNone {
+		if f.scope, bad = c.p.enum("scope", allScopeValues...); bad != nil {
+			return f, bad
+		}
+	}
+	if f.typ, bad = c.p.enum("type", runnerTypes...); bad != nil {
+		return f, bad
+	}
+	if f.paused, bad = c.p.boolean("paused"); bad != nil {
+		return f, bad
+	}
+	if f.status, bad = c.p.enum("status", statusValues...); bad != nil {
+		return f, bad
+	}
+	if f.tags, _, bad = c.p.list("tag_list"); bad != nil {
+		return f, bad
+	}
+	v, ok, bad := c.p.str("version_prefix")
+	if bad != nil {
+		return f, bad
+	}
+	if ok && !versionPrefix.MatchString(v) {
+		rep := paramErr("version_prefix is invalid")
+		return f, &rep
+	}
+	f.versionPrefix = v
+	if _, bad = c.pageParams(); bad != nil {
+		return f, bad
+	}
+	// Type-like scopes pass the validator on GET /runners, then fail.
+	if mode == scopeOwned && f.scope != "" && !contains(statusValues, f.scope) {
+		rep := errReply(http.StatusBadRequest, "Scope contains invalid value")
+		return f, &rep
+	}
+	return f, nil
+}
+
+// match applies every filter (ANDed).
+func (f *runnerFilter) match(now time.Time, r *runner) bool {
+	switch f.scope {
+	case "":
+	case "specific":
+		if r.RunnerType == InstanceType {
+			return false
+		}
+	case "shared":
+		if r.RunnerType != InstanceType {
+			return false
+		}
+	case InstanceType, GroupType, ProjectType:
+		if r.RunnerType != f.scope {
+			return false
+		}
+	default:
+		if !matchesStatusFilter(now, &r.Runner, f.scope) {
+			return false
+		}
+	}
+	if f.typ != "" && r.RunnerType != f.typ {
+		return false
+	}
+	if f.paused != nil && r.Paused != *f.paused {
+		return false
+	}
+	if f.status != "" && !matchesStatusFilter(now, &r.Runner, f.status) {
+		return false
+	}
+	for _, t := range f.tags {
+		if !contains(r.TagList, t) {
+			return false
+		}
+	}
+	if f.versionPrefix != "" {
+		found := false
+		for _, m := range r.managers {
+			if strings.HasPrefix(m.Version, f.versionPrefix) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+// filterRunners walks the runners in ID order once.
+func (c *call) filterRunners(f *runnerFilter, include func(*runner) bool) []*runner {
+	now := c.now()
+	var out []*runner
+	for _, id := range c.st.runnerIDs {
+		r := c.st.runners[id]
+		if include(r) && f.match(now, r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// pathInt parses an integer path segment, else Grape's "<name> is invalid".
+func (c *call) pathInt(name string) (int64, *reply) {
+	n, err := strconv.ParseInt(c.r.PathValue(name), 10, 64)
+	if err != nil {
+		rep := paramErr(name + " is invalid")
+		return 0, &rep
+	}
+	return n, nil
+}
+
+// findProject resolves a numeric ID or a full path (the mux has already
+// unescaped %2F). Projects the caller cannot see are not found.
+func (c *call) findProject() (*project, *reply) {
+	id := c.r.PathValue("id")
+	pid, err := strconv.ParseInt(id, 10, 64)
+	if err != nil {
+		pid = c.st.projectPaths[strings.ToLower(id)]
+	}
+	if pid == 0 || !c.canSeeProject(pid) {
+		rep := errProjectNF()
+		return nil, &rep
+	}
+	return c.st.projects[pid], nil
+}
+
+func (c *call) findGroup(id string) (*group, *reply) {
+	gid, err := strconv.ParseInt(id, 10, 64)
+	if err != nil {
+		gid = c.st.groupPaths[strings.ToLower(id)]
+	}
+	if gid == 0 || !c.canSeeGroup(gid) {
+		rep := errGroupNF()
+		return nil, &rep
+	}
+	return c.st.groups[gid], nil
+}
+
+// unmodifiedSince is false when If-Unmodified-Since is present, valid and
+// older than t (→ 412).
+func (c *call) unmodifiedSince(t time.Time) bool {
+	h := c.r.Header.Get("If-Unmodified-Since")
+	if h == "" {
+		return true
+	}
+	since, err := http.ParseTime(h)
+	if err != nil {
+		return true
+	}
+	return !t.After(since)
+}

@@ -1,0 +1,224 @@
+package glrunnerstest
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// AddUser adds a user and returns its ID and a personal token with
+// u.Scopes (default api). It panics on a duplicate username.
+func (s *Server) AddUser(u User) (id int64, token string) {
+	st := s.lock()
+	defer s.unlock()
+	if u.Username == "" {
+		u.Username = fmt.Sprintf("user%d", st.nextUser)
+	}
+	if _, dup := st.usernames[strings.ToLower(u.Username)]; dup {
+		panic("glrunnerstest: AddUser: duplicate username " + u.Username)
+	}
+	if u.Name == "" {
+		u.Name = u.Username
+	}
+	if u.State == "" {
+		u.State = "active"
+	}
+	u.Scopes = slices.Clone(u.Scopes)
+	if len(u.Scopes) == 0 {
+		u.Scopes = []string{"api"}
+	}
+	if st.users[u.ID] != nil {
+		panic(fmt.Sprintf("glrunnerstest: AddUser: duplicate ID %d", u.ID))
+	}
+	u.ID = assignID(u.ID, &st.nextUser)
+	st.users[u.ID] = &user{User: u}
+	st.usernames[strings.ToLower(u.Username)] = u.ID
+	return u.ID, st.addToken(u.ID, u.Scopes)
+}
+
+// AddToken issues another personal token for the user with the given
+// scopes (api, read_api, manage_runner, create_runner, ...; none = api).
+func (s *Server) AddToken(userID int64, scopes ...string) string {
+	st := s.lock()
+	defer s.unlock()
+	if st.users[userID] == nil {
+		panic(fmt.Sprintf("glrunnerstest: AddToken: unknown user %d", userID))
+	}
+	if len(scopes) == 0 {
+		scopes = []string{"api"}
+	}
+	return st.addToken(userID, slices.Clone(scopes))
+}
+
+func (st *state) addToken(userID int64, scopes []string) string {
+	t := newToken("glpat-")
+	st.tokens[t] = &personalToken{id: st.nextPAT, userID: userID, scopes: scopes}
+	st.nextPAT++
+	return t
+}
+
+// AddGroup adds a group (a subgroup when ParentID is set) and returns its ID.
+func (s *Server) AddGroup(g Group) int64 {
+	st := s.lock()
+	defer s.unlock()
+	if g.Name == "" {
+		panic("glrunnerstest: AddGroup: Name is required")
+	}
+	if g.Path == "" {
+		g.Path = slug(g.Name)
+	}
+	full := g.Path
+	if g.ParentID != 0 {
+		parent := st.groups[g.ParentID]
+		if parent == nil {
+			panic(fmt.Sprintf("glrunnerstest: AddGroup: unknown parent group %d", g.ParentID))
+		}
+		full = parent.fullPath + "/" + g.Path
+	}
+	if _, dup := st.groupPaths[strings.ToLower(full)]; dup || st.groups[g.ID] != nil {
+		panic("glrunnerstest: AddGroup: duplicate group " + full)
+	}
+	g.ID = assignID(g.ID, &st.nextGroup)
+	grp := &group{Group: g, fullPath: full, regToken: newToken("GR1348941")}
+	st.groups[g.ID] = grp
+	st.groupPaths[strings.ToLower(full)] = g.ID
+	st.regTokens[grp.regToken] = regKey{"group", g.ID}
+	return g.ID
+}
+
+// AddProject adds a project to group p.GroupID and returns its ID.
+func (s *Server) AddProject(p Project) int64 {
+	st := s.lock()
+	defer s.unlock()
+	if p.Name == "" {
+		panic("glrunnerstest: AddProject: Name is required")
+	}
+	g := st.groups[p.GroupID]
+	if g == nil {
+		panic(fmt.Sprintf("glrunnerstest: AddProject: unknown group %d (GroupID is required)", p.GroupID))
+	}
+	if p.Path == "" {
+		p.Path = slug(p.Name)
+	}
+	if p.DefaultBranch == "" {
+		p.DefaultBranch = "main"
+	}
+	if p.CreatedAt.IsZero() {
+		p.CreatedAt = st.now()
+	}
+	p.Topics = slices.Clone(p.Topics)
+	full := g.fullPath + "/" + p.Path
+	if _, dup := st.projectPaths[strings.ToLower(full)]; dup || st.projects[p.ID] != nil {
+		panic("glrunnerstest: AddProject: duplicate project " + full)
+	}
+	p.ID = assignID(p.ID, &st.nextProject)
+	pr := &project{Project: p, fullPath: full, regToken: newToken("GR1348941")}
+	st.projects[p.ID] = pr
+	st.projectPaths[strings.ToLower(full)] = p.ID
+	st.regTokens[pr.regToken] = regKey{"project", p.ID}
+	return p.ID
+}
+
+// DeleteProject removes a project, its memberships and its runner
+// assignments. Its project runners become orphaned (verify answers 422).
+func (s *Server) DeleteProject(id int64) {
+	st := s.lock()
+	defer s.unlock()
+	p := st.projects[id]
+	if p == nil {
+		panic(fmt.Sprintf("glrunnerstest: DeleteProject: unknown project %d", id))
+	}
+	delete(st.projects, id)
+	delete(st.projectPaths, strings.ToLower(p.fullPath))
+	delete(st.regTokens, p.regToken)
+	for k := range st.members {
+		if k.kind == "project" && k.id == id {
+			delete(st.members, k)
+		}
+	}
+	for _, r := range st.runners {
+		if i := slices.Index(r.ProjectIDs, id); i >= 0 {
+			r.ProjectIDs = slices.Delete(r.ProjectIDs, i, i+1)
+		}
+	}
+}
+
+// AddMember gives a user a role in a group or project (kind "group" or
+// "project"). Group roles are inherited by subgroups and their projects.
+func (s *Server) AddMember(userID int64, kind string, id int64, role Role) {
+	st := s.lock()
+	defer s.unlock()
+	if st.users[userID] == nil {
+		panic(fmt.Sprintf("glrunnerstest: AddMember: unknown user %d", userID))
+	}
+	switch {
+	case kind == "group" && st.groups[id] != nil, kind == "project" && st.projects[id] != nil:
+	default:
+		panic(fmt.Sprintf("glrunnerstest: AddMember: unknown %s %d", kind, id))
+	}
+	if role < Guest || role > Owner {
+		panic(fmt.Sprintf("glrunnerstest: AddMember: bad role %d", role))
+	}
+	st.members[memberKey{userID, kind, id}] = role
+}
+
+// RegistrationToken returns the legacy registration token of the instance
+// (id 0), a group or a project.
+func (s *Server) RegistrationToken(kind string, id int64) string {
+	st := s.lock()
+	defer s.unlock()
+	switch kind {
+	case "instance":
+		return st.instanceRegToken
+	case "group":
+		if g := st.groups[id]; g != nil {
+			return g.regToken
+		}
+	case "project":
+		if p := st.projects[id]; p != nil {
+			return p.regToken
+		}
+	}
+	panic(fmt.Sprintf("glrunnerstest: RegistrationToken: unknown %s %d", kind, id))
+}
+
+// SetRegistrationEnabled switches registration with registration tokens on
+// or off for the instance (id 0), a group (and its descendants) or a
+// project. Disabled: POST /runners answers 410 and the reset endpoint 403.
+// Disabling the instance also answers 410 for unknown tokens, as GitLab does.
+func (s *Server) SetRegistrationEnabled(kind string, id int64, enabled bool) {
+	st := s.lock()
+	defer s.unlock()
+	switch {
+	case kind == "instance":
+		id = 0
+	case kind == "group" && st.groups[id] != nil, kind == "project" && st.projects[id] != nil:
+	default:
+		panic(fmt.Sprintf("glrunnerstest: SetRegistrationEnabled: unknown %s %d", kind, id))
+	}
+	if enabled {
+		delete(st.regDisabled, regKey{kind, id})
+	} else {
+		st.regDisabled[regKey{kind, id}] = true
+	}
+}
+
+func (s *Server) lock() *state { s.s.mu.Lock(); return s.s.st }
+func (s *Server) unlock()      { s.s.mu.Unlock() }
+
+func clonePtr[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
+}
+
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
