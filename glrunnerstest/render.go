@@ -2,7 +2,9 @@ package glrunnerstest
 
 import (
 	"math"
+	"net"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -113,7 +115,10 @@ func (c *call) projectIdentity(p *project) wireProjectIdentity {
 
 func (c *call) projectWire(p *project) wireProject {
 	g := c.st.groups[p.GroupID]
-	host := c.s.baseURL[len("http://"):]
+	host := strings.TrimPrefix(c.s.baseURL, "http://")
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
 	topics := append([]string{}, p.Topics...)
 	ns := wireNamespace{ID: g.ID, Name: g.Name, Path: g.Path, Kind: "group", FullPath: g.fullPath,
 		WebURL: c.s.baseURL + "/groups/" + g.fullPath}

@@ -192,6 +192,9 @@ func (s *Server) AddJob(runnerID int64, j Job) int64 {
 	}
 	if j.CreatedAt.IsZero() {
 		j.CreatedAt = st.now()
+		if j.StartedAt != nil && j.StartedAt.Before(j.CreatedAt) {
+			j.CreatedAt = j.StartedAt.Add(-5 * time.Second)
+		}
 	}
 	j.CreatedAt = j.CreatedAt.UTC()
 	j.StartedAt, j.FinishedAt, j.ErasedAt = utcPtr(j.StartedAt), utcPtr(j.FinishedAt), utcPtr(j.ErasedAt)

@@ -219,7 +219,7 @@ func (s *server) routes() {
 	h("POST /groups/{id}/runners/reset_registration_token", authAPI, s.resetGroupRegToken)
 	// GitLab's catch-all route: unknown paths and wrong methods.
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeReply(w, errReply(http.StatusNotFound, "404 Not Found"))
+		writeReply(w, jsonReply(http.StatusNotFound, map[string]string{"error": "404 Not Found"}))
 	})
 }
 
