@@ -1,0 +1,432 @@
+package glrunners
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// decodeFixture decodes testdata/name into a T. With strict set it rejects
+// unknown keys, which proves the types model every key of the spec fixtures.
+func decodeFixture[T any](t *testing.T, name string, strict bool) T {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	require.NoError(t, err)
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if strict {
+		dec.DisallowUnknownFields()
+	}
+	var v T
+	require.NoError(t, dec.Decode(&v), name)
+	return v
+}
+
+// rfc3339 parses a timestamp written in a fixture, so expected values are the
+// fixture's literal text and carry the same zone offset as the decoded ones.
+func rfc3339(s string) time.Time {
+	v, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+func rfc3339p(s string) *time.Time { return Ptr(rfc3339(s)) }
+
+var (
+	userMhartley = &UserBasic{
+		ID: 311, Username: "mhartley", PublicEmail: Ptr(""), Name: "Maya Hartley", State: "active",
+		AvatarURL: Ptr("https://gitlab.example.test/uploads/-/system/user/avatar/311/avatar.png"),
+		WebURL:    "https://gitlab.example.test/mhartley",
+	}
+	userOkafor = &UserBasic{
+		ID: 528, Username: "okafor.d", PublicEmail: Ptr("dayo.okafor@example.test"), Name: "Dayo Okafor",
+		State: "active", AvatarURL: Ptr("https://gitlab.example.test/uploads/-/system/user/avatar/528/avatar.png"),
+		WebURL: "https://gitlab.example.test/okafor.d",
+	}
+	runner4117 = Runner{
+		ID: 4117, Description: Ptr("edge-arm64-builder"), IPAddress: nil, Active: false, Paused: true,
+		IsShared: false, RunnerType: ProjectType, Name: Ptr("edge-arm64-builder"), Online: Ptr(true),
+		CreatedBy: userOkafor, CreatedAt: rfc3339("2025-02-03T15:47:09.331Z"),
+		Status: StatusPaused, JobExecutionStatus: JobExecutionIdle,
+	}
+	networkingNamespace = Namespace{
+		ID: 1904, Name: "Networking", Path: "networking", Kind: "group", FullPath: "platform/networking",
+		ParentID: Ptr[int64](1877), AvatarURL: nil, WebURL: "https://gitlab.example.test/groups/platform/networking",
+	}
+	edgeProxy = ProjectIdentity{
+		ID: 20815, Description: Ptr("Edge proxy configuration and build scripts"), Name: "edge-proxy",
+		NameWithNamespace: "Platform / Networking / edge-proxy", Path: "edge-proxy",
+		PathWithNamespace: "platform/networking/edge-proxy", CreatedAt: rfc3339("2023-09-04T13:02:44.118Z"),
+	}
+	edgeFirmware = ProjectIdentity{
+		ID: 21342, Description: nil, Name: "edge-firmware",
+		NameWithNamespace: "Platform / Networking / edge-firmware", Path: "edge-firmware",
+		PathWithNamespace: "platform/networking/edge-firmware", CreatedAt: rfc3339("2024-02-27T09:18:30.442Z"),
+	}
+)
+
+func TestDecodeRunnerList(t *testing.T) {
+	t.Parallel()
+	got := decodeFixture[[]*Runner](t, "runner_list.json", true)
+	want := []*Runner{
+		{
+			ID: 4102, Description: Ptr("fleet-amd64-01 (docker-autoscaler)"), IPAddress: nil, Active: true,
+			Paused: false, IsShared: false, RunnerType: GroupType, Name: Ptr("fleet-amd64-01"), Online: Ptr(true),
+			CreatedBy: userMhartley, CreatedAt: rfc3339("2025-01-14T08:22:51.604Z"),
+			Status: StatusOnline, JobExecutionStatus: JobExecutionActive,
+		},
+		&runner4117,
+		{
+			ID: 977, Description: Ptr("spare shared runner (not yet started)"), IPAddress: nil, Active: true,
+			Paused: false, IsShared: true, RunnerType: InstanceType, Name: nil, Online: nil, CreatedBy: nil,
+			CreatedAt: rfc3339("2025-03-19T10:05:40.018Z"), Status: StatusNeverContacted,
+			JobExecutionStatus: JobExecutionIdle,
+		},
+		{
+			ID: 2650, Description: Ptr("old-windows-runner"), IPAddress: Ptr(""), Active: true, Paused: false,
+			IsShared: false, RunnerType: ProjectType, Name: Ptr("win-2019-build"), Online: Ptr(false),
+			CreatedBy: &UserBasic{
+				ID: 87, Username: "lin.zhao", PublicEmail: nil, Name: "Lin Zhao", State: "blocked",
+				AvatarURL: nil, WebURL: "https://gitlab.example.test/lin.zhao",
+			},
+			CreatedAt: rfc3339("2024-06-10T07:31:12.900Z"), Status: StatusStale, JobExecutionStatus: JobExecutionIdle,
+		},
+	}
+	assert.Equal(t, want, got)
+
+	// null and zero stay apart.
+	assert.Nil(t, got[2].Online, "online: null")
+	require.NotNil(t, got[3].Online)
+	assert.False(t, *got[3].Online, "online: false")
+	assert.Nil(t, got[0].IPAddress, `ip_address: null`)
+	require.NotNil(t, got[3].IPAddress)
+	assert.Empty(t, *got[3].IPAddress, `ip_address: ""`)
+	assert.Nil(t, got[3].CreatedBy.PublicEmail, "public_email: null")
+	assert.Equal(t, Ptr(""), got[0].CreatedBy.PublicEmail, `public_email: ""`)
+	for _, r := range got {
+		assert.True(t, r.RunnerType.Valid(), r.RunnerType)
+		assert.True(t, r.Status.Valid(), r.Status)
+		assert.True(t, r.JobExecutionStatus.Valid(), r.JobExecutionStatus)
+	}
+}
+
+func TestDecodeRunnerListEdgeCases(t *testing.T) {
+	t.Parallel()
+	got := decodeFixture[[]*Runner](t, "runner_list_edge_cases.json", false)
+	want := []*Runner{
+		{
+			ID: 5001, Description: nil, IPAddress: Ptr(""), Active: false, Paused: true, IsShared: false,
+			RunnerType: GroupType, Name: Ptr("paused-group-runner"), Online: Ptr(true),
+			CreatedBy: &UserBasic{
+				ID: 42, Username: "ops.bot", PublicEmail: nil, Name: "Ops Bot", State: "active", Locked: true,
+				AvatarURL: nil, WebURL: "https://gitlab.example.test/ops.bot",
+			},
+			CreatedAt: rfc3339("2024-12-01T00:00:00Z"), Status: StatusPaused, JobExecutionStatus: JobExecutionActive,
+		},
+		{
+			ID: 5002, Description: Ptr(""), IPAddress: nil, Active: true, Paused: false, IsShared: true,
+			RunnerType: InstanceType, Name: nil, Online: nil, CreatedBy: nil,
+			CreatedAt: rfc3339("2025-03-01T10:00:00.5+02:00"), Status: StatusNeverContacted,
+			JobExecutionStatus: JobExecutionIdle,
+		},
+		// An old server: optional and newer keys absent, left zero.
+		{
+			ID: 5003, Active: true, RunnerType: ProjectType, Online: Ptr(false), Status: StatusOffline,
+		},
+	}
+	assert.Equal(t, want, got)
+	assert.True(t, got[0].Status.Valid(), "GitLab still sends status paused")
+	assert.True(t, got[2].CreatedAt.IsZero())
+	assert.Empty(t, got[2].JobExecutionStatus)
+	assert.True(t, got[1].CreatedAt.Equal(time.Date(2025, 3, 1, 8, 0, 0, 5e8, time.UTC)))
+
+	// The fixture really holds unknown keys, nested ones included: a strict
+	// decoder refuses it, the lenient one above ignored them.
+	b, err := os.ReadFile(filepath.Join("testdata", "runner_list_edge_cases.json"))
+	require.NoError(t, err)
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	var strict []*Runner
+	assert.ErrorContains(t, dec.Decode(&strict), "future_")
+}
+
+func TestDecodeRunnerDetails(t *testing.T) {
+	t.Parallel()
+	got := decodeFixture[RunnerDetails](t, "runner_details.json", true)
+	want := RunnerDetails{
+		Runner:          runner4117,
+		TagList:         []string{"arm64", "docker", "linux"},
+		RunUntagged:     false,
+		Locked:          true,
+		MaximumTimeout:  Ptr[int64](5400),
+		AccessLevel:     RefProtected,
+		Version:         Ptr("17.9.1"),
+		Revision:        Ptr("c7a3e41d"),
+		Platform:        Ptr("linux"),
+		Architecture:    Ptr("arm64"),
+		ContactedAt:     rfc3339p("2025-03-20T11:40:07.215Z"),
+		MaintenanceNote: Ptr("Paused for a kernel upgrade on the host; unpause after 2025-03-21."),
+		Projects: []Project{
+			{
+				ProjectIdentity: edgeProxy,
+				DefaultBranch:   Ptr("main"),
+				TagList:         []string{"networking"},
+				Topics:          []string{"networking"},
+				SSHURLToRepo:    "git@gitlab.example.test:platform/networking/edge-proxy.git",
+				HTTPURLToRepo:   "https://gitlab.example.test/platform/networking/edge-proxy.git",
+				WebURL:          "https://gitlab.example.test/platform/networking/edge-proxy",
+				ReadmeURL:       Ptr("https://gitlab.example.test/platform/networking/edge-proxy/-/blob/main/README.md"),
+				ForksCount:      0,
+				AvatarURL:       nil,
+				StarCount:       3,
+				LastActivityAt:  rfc3339("2025-03-19T17:55:02.771Z"),
+				Namespace:       networkingNamespace,
+			},
+			{
+				ProjectIdentity: edgeFirmware,
+				DefaultBranch:   Ptr("release"),
+				TagList:         []string{},
+				Topics:          []string{},
+				SSHURLToRepo:    "git@gitlab.example.test:platform/networking/edge-firmware.git",
+				HTTPURLToRepo:   "https://gitlab.example.test/platform/networking/edge-firmware.git",
+				WebURL:          "https://gitlab.example.test/platform/networking/edge-firmware",
+				ReadmeURL:       nil,
+				ForksCount:      1,
+				AvatarURL:       Ptr("https://gitlab.example.test/uploads/-/system/project/avatar/21342/chip.png"),
+				StarCount:       0,
+				LastActivityAt:  rfc3339("2025-03-12T06:41:58.003Z"),
+				Namespace:       networkingNamespace,
+			},
+		},
+		Groups: []Group{},
+	}
+	assert.Equal(t, want, got)
+
+	// The embedded Runner is filled, and its fields are promoted.
+	assert.Equal(t, int64(4117), got.ID)
+	assert.Equal(t, runner4117, got.Runner)
+	assert.NotNil(t, got.Groups, `"groups": [] decodes to an empty, non-nil slice`)
+	assert.True(t, got.AccessLevel.Valid())
+}
+
+func TestDecodeRunnerDetailsWithoutProjects(t *testing.T) {
+	t.Parallel()
+	got := decodeFixture[RunnerDetails](t, "runner_details_without_projects.json", false)
+	want := RunnerDetails{
+		Runner: Runner{
+			ID: 4102, Description: nil, IPAddress: Ptr(""), Active: true, Paused: false, IsShared: false,
+			RunnerType: GroupType, Name: nil, Online: nil, CreatedBy: nil,
+			CreatedAt: rfc3339("2025-01-14T08:22:51.604Z"), Status: StatusNeverContacted,
+			JobExecutionStatus: JobExecutionIdle,
+		},
+		TagList:     []string{},
+		RunUntagged: true,
+		AccessLevel: NotProtected,
+		Groups: []Group{{
+			ID: 1877, WebURL: "https://gitlab.example.test/groups/platform", Name: "Platform",
+		}},
+	}
+	assert.Equal(t, want, got)
+	assert.Nil(t, got.Projects, "absent projects stay nil")
+	assert.Nil(t, got.MaximumTimeout)
+	assert.Nil(t, got.ContactedAt)
+	assert.Nil(t, got.Version)
+
+	var empty RunnerDetails
+	require.NoError(t, json.Unmarshal([]byte(`{"id": 1, "projects": []}`), &empty))
+	assert.NotNil(t, empty.Projects, "present but empty projects are not nil")
+	assert.Empty(t, empty.Projects)
+}
+
+func TestRunnerDetailsMarshalsFlat(t *testing.T) {
+	t.Parallel()
+	rd := RunnerDetails{Runner: Runner{ID: 7, Paused: true}, Locked: true}
+	b, err := json.Marshal(rd)
+	require.NoError(t, err)
+	var keys map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal(b, &keys))
+	assert.NotContains(t, keys, "Runner")
+	assert.JSONEq(t, `7`, string(keys["id"]))
+	assert.JSONEq(t, `true`, string(keys["paused"]))
+	assert.JSONEq(t, `true`, string(keys["locked"]))
+}
+
+func TestDecodeRunnerManagers(t *testing.T) {
+	t.Parallel()
+	got := decodeFixture[[]*RunnerManager](t, "runner_managers.json", true)
+	want := []*RunnerManager{
+		{
+			ID: 88210, SystemID: "s_5d1c9a0e7b34", Version: Ptr("17.9.1"), Revision: Ptr("c7a3e41d"),
+			Platform: Ptr("linux"), Architecture: Ptr("arm64"), CreatedAt: rfc3339("2025-02-03T16:02:15.871Z"),
+			ContactedAt: rfc3339p("2025-03-20T11:40:07.215Z"), IPAddress: Ptr("10.40.12.7"),
+			Status: StatusOnline, JobExecutionStatus: JobExecutionIdle,
+		},
+		{
+			ID: 61002, SystemID: "<legacy>", Version: Ptr("16.11.3"), Revision: Ptr("4f2c1e07"),
+			Platform: Ptr("linux"), Architecture: Ptr("arm64"), CreatedAt: rfc3339("2025-02-03T15:51:44.206Z"),
+			ContactedAt: rfc3339p("2025-02-06T22:13:59.480Z"), IPAddress: Ptr("10.40.9.31"),
+			Status: StatusStale, JobExecutionStatus: JobExecutionIdle,
+		},
+	}
+	assert.Equal(t, want, got)
+}
+
+func TestDecodeRunnerJobs(t *testing.T) {
+	t.Parallel()
+	got := decodeFixture[[]*RunnerJob](t, "runner_jobs.json", true)
+	want := []*RunnerJob{
+		{
+			ID: 913344, Status: JobRunning, Stage: "build", Name: "compile:linux-amd64", Ref: "main", Tag: false,
+			Coverage: nil, AllowFailure: false, CreatedAt: rfc3339("2025-03-20T11:31:02.118Z"),
+			StartedAt: rfc3339p("2025-03-20T11:31:06.027Z"), FinishedAt: nil, ErasedAt: nil,
+			Duration: Ptr(212.48), QueuedDuration: Ptr(3.909),
+			User: &User{
+				UserBasic: *userOkafor,
+				CreatedAt: rfc3339("2021-11-08T14:02:37.560Z"), Bio: "", Location: Ptr("Lagos"),
+				Linkedin: "", Twitter: "", Discord: "", Github: "", WebsiteURL: "",
+				Organization: Ptr("Example Corp"), JobTitle: "Build engineer", Pronouns: nil, Bot: false,
+				WorkInformation: Ptr("Build engineer at Example Corp"), Followers: 4, Following: 2,
+				IsFollowed: false, LocalTime: Ptr("12:35 PM"),
+			},
+			Commit: &Commit{
+				ID: "5e0c9b7a41d2f38e6a0b1c4d7e9f2a3b8c6d1e04", ShortID: "5e0c9b7a",
+				CreatedAt:  rfc3339("2025-03-20T12:29:41.000+01:00"),
+				ParentIDs:  []string{"a93f1c0e2b7d4465c8e1f0a2b3c4d5e6f7081920"},
+				Title:      "Bump proxy buffer sizes for amd64 builds",
+				Message:    "Bump proxy buffer sizes for amd64 builds\n\nChangelog: changed\n",
+				AuthorName: "Dayo Okafor", AuthorEmail: "dayo.okafor@example.test",
+				AuthoredDate:  rfc3339("2025-03-20T12:29:41.000+01:00"),
+				CommitterName: "Dayo Okafor", CommitterEmail: "dayo.okafor@example.test",
+				CommittedDate:    rfc3339("2025-03-20T12:29:41.000+01:00"),
+				Trailers:         map[string]string{"Changelog": "changed"},
+				ExtendedTrailers: map[string][]string{"Changelog": {"changed"}},
+				WebURL:           "https://gitlab.example.test/platform/networking/edge-proxy/-/commit/5e0c9b7a41d2f38e6a0b1c4d7e9f2a3b8c6d1e04",
+			},
+			Pipeline: Pipeline{
+				ID: 517730, IID: 1288, ProjectID: 20815, SHA: "5e0c9b7a41d2f38e6a0b1c4d7e9f2a3b8c6d1e04",
+				Ref: "main", Status: JobRunning, Source: "push",
+				CreatedAt: rfc3339("2025-03-20T11:31:01.884Z"), UpdatedAt: rfc3339("2025-03-20T11:31:06.540Z"),
+				WebURL: "https://gitlab.example.test/platform/networking/edge-proxy/-/pipelines/517730",
+			},
+			FailureReason: "",
+			WebURL:        "https://gitlab.example.test/platform/networking/edge-proxy/-/jobs/913344",
+			Project:       edgeProxy,
+		},
+		{
+			ID: 912987, Status: JobFailed, Stage: "test", Name: "firmware:unit", Ref: "release", Tag: false,
+			Coverage: Ptr(71.4), AllowFailure: false, CreatedAt: rfc3339("2025-03-19T16:02:55.301Z"),
+			StartedAt: rfc3339p("2025-03-19T16:03:20.740Z"), FinishedAt: rfc3339p("2025-03-19T16:09:48.112Z"),
+			ErasedAt: nil, Duration: Ptr(387.372), QueuedDuration: Ptr(25.439),
+			User: &User{
+				UserBasic: *userMhartley,
+				CreatedAt: rfc3339("2019-05-21T09:44:10.112Z"), Bio: "Firmware and CI plumbing.", Location: nil,
+				Linkedin: "", Twitter: "", Discord: "", Github: "mhartley-dev",
+				WebsiteURL: "https://hartley.example.test", Organization: nil, JobTitle: "",
+				Pronouns: Ptr("she/her"), Bot: false, WorkInformation: nil, Followers: 12, Following: 9,
+				IsFollowed: true, LocalTime: Ptr("11:35 AM"),
+			},
+			Commit: &Commit{
+				ID: "0d4e8f1a2b3c5d6e7f8091a2b3c4d5e6f7a8b9c0", ShortID: "0d4e8f1a",
+				CreatedAt: rfc3339("2025-03-19T15:58:12.000+00:00"),
+				ParentIDs: []string{
+					"f1e2d3c4b5a69788796a5b4c3d2e1f0a9b8c7d6e",
+					"9a8b7c6d5e4f30211203f4e5d6c7b8a9f0e1d2c3",
+				},
+				Title:      "Merge branch 'fix-watchdog' into 'release'",
+				Message:    "Merge branch 'fix-watchdog' into 'release'\n\nFix watchdog reset on cold boot\n\nSee merge request platform/networking/edge-firmware!214",
+				AuthorName: "Maya Hartley", AuthorEmail: "maya.hartley@example.test",
+				AuthoredDate:  rfc3339("2025-03-19T15:58:12.000+00:00"),
+				CommitterName: "Maya Hartley", CommitterEmail: "maya.hartley@example.test",
+				CommittedDate:    rfc3339("2025-03-19T15:58:12.000+00:00"),
+				Trailers:         map[string]string{},
+				ExtendedTrailers: map[string][]string{},
+				WebURL:           "https://gitlab.example.test/platform/networking/edge-firmware/-/commit/0d4e8f1a2b3c5d6e7f8091a2b3c4d5e6f7a8b9c0",
+			},
+			Pipeline: Pipeline{
+				ID: 517402, IID: 377, ProjectID: 21342, SHA: "0d4e8f1a2b3c5d6e7f8091a2b3c4d5e6f7a8b9c0",
+				Ref: "release", Status: JobFailed, Source: "merge_request_event",
+				CreatedAt: rfc3339("2025-03-19T16:02:54.967Z"), UpdatedAt: rfc3339("2025-03-19T16:09:49.020Z"),
+				WebURL: "https://gitlab.example.test/platform/networking/edge-firmware/-/pipelines/517402",
+			},
+			FailureReason: "script_failure",
+			WebURL:        "https://gitlab.example.test/platform/networking/edge-firmware/-/jobs/912987",
+			Project:       edgeFirmware,
+		},
+	}
+	assert.Equal(t, want, got)
+
+	// The commit's zone offset survives decoding.
+	c := got[0].Commit.CreatedAt
+	assert.True(t, c.Equal(time.Date(2025, 3, 20, 11, 29, 41, 0, time.UTC)))
+	_, offset := c.Zone()
+	assert.Equal(t, 3600, offset)
+	for _, j := range got {
+		assert.True(t, j.Status.Valid(), j.Status)
+		assert.True(t, j.Pipeline.Status.Valid(), j.Pipeline.Status)
+	}
+}
+
+func TestDecodeRunnerJobsNullCommitAndUser(t *testing.T) {
+	t.Parallel()
+	got := decodeFixture[[]*RunnerJob](t, "runner_jobs_null_commit_user.json", false)
+	want := []*RunnerJob{{
+		ID: 3000000001, Status: JobPending, Stage: "deploy", Name: "deploy:production", Ref: "v2.4.0", Tag: true,
+		AllowFailure: true, CreatedAt: rfc3339("2025-03-20T11:59:00.000Z"),
+		Pipeline: Pipeline{
+			ID: 517999, ProjectID: 20815, SHA: "1111111111111111111111111111111111111111", Ref: "v2.4.0",
+			Status: JobPending,
+		},
+		WebURL: "https://gitlab.example.test/platform/networking/edge-proxy/-/jobs/3000000001",
+		Project: ProjectIdentity{
+			ID: 20815, Description: Ptr(""), Name: "edge-proxy", NameWithNamespace: "Platform / Networking / edge-proxy",
+			Path: "edge-proxy", PathWithNamespace: "platform/networking/edge-proxy",
+			CreatedAt: rfc3339("2023-09-04T13:02:44.118Z"),
+		},
+	}}
+	assert.Equal(t, want, got)
+	j := got[0]
+	assert.Nil(t, j.User)
+	assert.Nil(t, j.Commit)
+	assert.Nil(t, j.Coverage)
+	assert.Nil(t, j.Duration)
+	assert.Nil(t, j.QueuedDuration)
+	assert.Nil(t, j.StartedAt)
+	assert.Greater(t, j.ID, int64(1<<31), "job IDs pass 2^31")
+}
+
+func TestDecodeRunnerRegistration(t *testing.T) {
+	t.Parallel()
+	got := decodeFixture[RunnerRegistration](t, "runner_registration.json", true)
+	assert.Equal(t, RunnerRegistration{
+		ID:             4188,
+		Token:          "glrt-t3_FAKE-example-token-not-real-0a1b2c",
+		TokenExpiresAt: rfc3339p("2025-04-19T12:00:00.000Z"),
+	}, got)
+	assert.Equal(t, "glrt-t3_FAKE-example-token-not-real-0a1b2c", got.Token.Reveal())
+
+	noExpiry := decodeFixture[RunnerRegistration](t, "runner_registration_no_expiry.json", true)
+	assert.Equal(t, RunnerRegistration{
+		ID: 4189, Token: "mycompany-glrt-t1_FAKE-prefixed-token-not-real", TokenExpiresAt: nil,
+	}, noExpiry)
+	assert.True(t, isCreatedRunnerToken(noExpiry.Token))
+}
+
+func TestDecodeToken(t *testing.T) {
+	t.Parallel()
+	got := decodeFixture[Token](t, "token_reset.json", true)
+	assert.Equal(t, Token{
+		Token:          "glrt-t3_FAKE-rotated-example-token-9z8y7x",
+		TokenExpiresAt: rfc3339p("2025-04-03T09:30:00.000Z"),
+	}, got)
+
+	reg := decodeFixture[Token](t, "token_reset_registration.json", true)
+	assert.Equal(t, Token{Token: "GR1348941FAKE-registration-token-not-real"}, reg)
+	assert.Nil(t, reg.TokenExpiresAt, "registration tokens come without token_expires_at")
+}
