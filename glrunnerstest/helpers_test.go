@@ -130,3 +130,8 @@ func newWorld(t *testing.T) *world {
 	w.projRunner = srv.AddRunner(glrunnerstest.Runner{Description: "proj", RunnerType: glrunnerstest.ProjectType, ProjectIDs: []int64{w.q}, Status: "offline"})
 	return w
 }
+
+func decodeJSON(res *http.Response, v any) error {
+	defer res.Body.Close()
+	return json.NewDecoder(res.Body).Decode(v)
+}
