@@ -1,0 +1,65 @@
+// Package glrunners is a typed client for GitLab's Runners REST API (v4):
+// listing, inspecting, updating, pausing and deleting runners, their jobs
+// and managers, assigning them to projects, creating and registering them,
+// and rotating their tokens.
+//
+// A short tour:
+//
+//	c, err := glrunners.NewClient("https://gitlab.example.com",
+//		glrunners.WithToken(os.Getenv("GITLAB_TOKEN")))
+//	if err != nil {
+//		return err
+//	}
+//	stale := &glrunners.ListRunnersOptions{Status: glrunners.StatusStale}
+//	for r, err := range c.Runners.ListAllIter(ctx, stale) {
+//		if err != nil {
+//			return err
+//		}
+//		if _, err := c.Runners.Delete(ctx, r.ID); err != nil && !errors.Is(err, glrunners.ErrNotFound) {
+//			return err
+//		}
+//	}
+//
+// # Authentication
+//
+// [WithToken] sends a personal, project or group access token in the
+// PRIVATE-TOKEN header; [WithOAuthToken] and [WithTokenSource] send a
+// bearer token. Runner-token endpoints ([RunnersService.Register],
+// [RunnersService.Verify], [RunnersService.DeleteByToken],
+// [TokensService.ResetAuthenticationTokenWithToken]) send no user
+// credential: the runner token travels in the JSON body. Tokens never
+// appear in a URL, a log line or an error string; [Secret] holds them and
+// prints as [REDACTED] until [Secret.Reveal] is called.
+//
+// # Pagination
+//
+// Each list method returns one page plus a [*Response] with the page
+// fields (NextPage, TotalItems, ...). Its ...Iter twin, such as
+// [RunnersService.ListAllIter], ranges over every item, fetching pages of
+// 100 lazily; break out of the loop and no further page is fetched. It
+// never relies on X-Total, which GitLab omits past 10,000 items.
+// [WithPageConcurrency] fetches pages ahead in parallel, still yielding in
+// order. [Collect] gathers an iterator into a slice.
+//
+// # Errors
+//
+// A non-2xx answer is an [*Error] matching a sentinel with errors.Is
+// ([ErrNotFound], [ErrForbidden], [ErrRateLimited], ...). Bad input is a
+// [*ValidationError], returned before anything is sent. A POST whose
+// outcome is unknown (a 5xx, or a connection that broke after sending)
+// also matches [ErrOutcomeUnknown]: the runner may exist, the token may
+// have rotated.
+//
+// # Retries
+//
+// GET, PUT and DELETE are retried on transport errors, 429 and 5xx
+// gateway errors with exponential backoff, honouring Retry-After up to a
+// cap. POST is retried only when GitLab cannot have acted on it. See
+// [RetryPolicy] and [WithRetryNonIdempotent].
+//
+// # Testing
+//
+// Package glrunnerstest is an in-memory GitLab speaking this API over
+// loopback HTTP, with permissions, filters, pagination and fault
+// injection, for testing code built on this package.
+package glrunners
