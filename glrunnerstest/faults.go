@@ -117,11 +117,11 @@ func (s *server) applyFault(f *Fault, w *statusWriter, r *http.Request) bool {
 	if f.Reset {
 		conn, _, err := http.NewResponseController(w.ResponseWriter).Hijack()
 		if err == nil {
+			w.log(0)
 			if tc, ok := conn.(*net.TCPConn); ok {
 				_ = tc.SetLinger(0) // RST instead of FIN
 			}
 			_ = conn.Close()
-			w.hijacked = true
 			return false
 		}
 	}

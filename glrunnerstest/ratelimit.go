@@ -27,11 +27,24 @@ func (l *rateLimiter) set(limit int, window time.Duration) {
 // rateLimit counts the request, sets the RateLimit-* headers and answers 429
 // when the quota is used up. It reports whether to go on.
 func (s *server) rateLimit(w http.ResponseWriter, r *http.Request) bool {
+	header, ok := s.countRequest(r)
+	for k, v := range header {
+		w.Header()[k] = v
+	}
+	if !ok {
+		writeReply(w, reply{status: http.StatusTooManyRequests, body: []byte("Retry later\n"), text: true})
+	}
+	return ok
+}
+
+// countRequest counts under the lock and returns the headers to send and
+// whether the request is within the quota.
+func (s *server) countRequest(r *http.Request) (http.Header, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	l := &s.rl
 	if l.limit <= 0 {
-		return true
+		return nil, true
 	}
 	key, name := "", "throttle_authenticated_api"
 	if tok := s.st.tokens[userToken(r)]; tok != nil {
@@ -52,17 +65,16 @@ func (s *server) rateLimit(w http.ResponseWriter, r *http.Request) bool {
 	observed := l.count[key]
 	reset := ws.Add(l.window)
 	perMinute := int(math.Ceil(float64(l.limit) * float64(time.Minute) / float64(l.window)))
-	h := w.Header()
+	h := http.Header{}
 	h.Set("RateLimit-Name", name)
 	h.Set("RateLimit-Limit", strconv.Itoa(perMinute))
 	h.Set("RateLimit-Observed", strconv.Itoa(observed))
 	h.Set("RateLimit-Remaining", strconv.Itoa(max(0, l.limit-observed)))
 	h.Set("RateLimit-Reset", strconv.FormatInt(reset.Unix(), 10))
 	if observed <= l.limit {
-		return true
+		return h, true
 	}
 	h.Set("RateLimit-ResetTime", reset.UTC().Format(http.TimeFormat))
 	h.Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(reset.Sub(now).Seconds())))))
-	writeReply(w, reply{status: http.StatusTooManyRequests, body: []byte("Retry later\n"), text: true})
-	return false
+	return h, false
 }

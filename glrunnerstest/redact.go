@@ -21,8 +21,10 @@ func (s *server) redact(v string) string {
 		if strings.Contains(v, t) {
 			v = strings.ReplaceAll(v, t, redacted)
 		}
-		if e := url.QueryEscape(t); e != t && strings.Contains(v, e) {
-			v = strings.ReplaceAll(v, e, redacted)
+		for _, e := range []string{url.QueryEscape(t), url.PathEscape(t)} {
+			if e != t && strings.Contains(v, e) {
+				v = strings.ReplaceAll(v, e, redacted)
+			}
 		}
 	}
 	return v

@@ -133,8 +133,8 @@ func (s *Server) Requests() []Request {
 
 // ServeHTTP is the outer pipeline: log, faults, rate limit, routes.
 func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	rw := &statusWriter{ResponseWriter: w}
-	defer s.record(r, rw)
+	rw := &statusWriter{ResponseWriter: w, s: s, r: r}
+	defer rw.log(0) // no answer at all (client gone during latency)
 	if f := s.takeFault(r); f != nil {
 		if !s.applyFault(f, rw, r) {
 			return
@@ -151,39 +151,45 @@ func (s *server) inner(w http.ResponseWriter, r *http.Request) {
 	s.mux.ServeHTTP(w, r)
 }
 
-func (s *server) record(r *http.Request, rw *statusWriter) {
-	status := rw.status
-	if status == 0 && !rw.hijacked {
-		status = http.StatusOK
+// statusWriter logs the request when the status is written, before any
+// byte reaches the client, so Requests() already holds it when the client
+// has its answer.
+type statusWriter struct {
+	http.ResponseWriter
+	s      *server
+	r      *http.Request
+	status int
+	logged bool
+}
+
+func (w *statusWriter) log(status int) {
+	if w.logged {
+		return
 	}
+	w.logged = true
+	s := w.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.log = append(s.log, Request{
-		Method: r.Method,
-		Path:   s.redact(r.URL.EscapedPath()),
-		Query:  s.redactQuery(r.URL.RawQuery),
+		Method: w.r.Method,
+		Path:   s.redact(w.r.URL.EscapedPath()),
+		Query:  s.redactQuery(w.r.URL.RawQuery),
 		Status: status,
 		Time:   s.st.now(),
 	})
 }
 
-// statusWriter remembers the status code written.
-type statusWriter struct {
-	http.ResponseWriter
-	status   int
-	hijacked bool
-}
-
 func (w *statusWriter) WriteHeader(code int) {
 	if w.status == 0 {
 		w.status = code
+		w.log(code)
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
 
 func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
-		w.status = http.StatusOK
+		w.WriteHeader(http.StatusOK)
 	}
 	return w.ResponseWriter.Write(b)
 }
