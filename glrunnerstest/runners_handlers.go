@@ -2,7 +2,6 @@ package glrunnerstest
 
 import (
 	"net/http"
-	"slices"
 )
 
 // Handlers under /runners that take a user token (spec §3.1–3.7, §3.18, §11.3).
@@ -144,7 +143,7 @@ func (a *runnerAttrs) apply(r *Runner) map[string][]string {
 		next.RunUntagged = new(*a.runUntagged)
 	}
 	if a.tagsSet {
-		next.TagList = slices.Clone(a.tags)
+		next.TagList = append([]string{}, a.tags...)
 	}
 	if a.accessLevel != "" {
 		next.AccessLevel = a.accessLevel

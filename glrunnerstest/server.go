@@ -1,25 +1,3 @@
-// Package glrunnerstest is an in-memory fake of GitLab's Runners REST API,
-// served over real HTTP on 127.0.0.1, for testing code that talks to GitLab.
-//
-//	srv := glrunnerstest.NewServer()
-//	defer srv.Close()
-//	srv.AddRunner(glrunnerstest.Runner{Description: "build-1", Status: "online"})
-//	// GET srv.URL()+"/api/v4/runners" with header PRIVATE-TOKEN: srv.AdminToken()
-//
-// It follows ../shared/spec/runners-api.md: permissions and token scopes,
-// filters, pagination headers, keyset pagination of runner jobs, success
-// codes and error bodies. It keeps its own wire structs and does not import
-// the SDK, so a wrong JSON tag in the SDK cannot round-trip unnoticed.
-//
-// Simplifications: every project and group is private (non-members get 404);
-// there is no Admin Mode (an admin token acts as admin), no auditors, no
-// Sudo, no custom roles; user tokens are accepted only in the PRIVATE-TOKEN
-// and Authorization: Bearer headers (never private_token= in the URL).
-// Registration tokens are enabled by default (GitLab 17+ disables them), see
-// SetRegistrationEnabled.
-//
-// Seeding methods panic on misuse (unknown IDs, bad values), like pstest.
-// All methods are safe for concurrent use.
 package glrunnerstest
 
 import (
