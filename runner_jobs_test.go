@@ -1,0 +1,206 @@
+package glrunners
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func rtJobID(j *RunnerJob) int64 { return j.ID }
+
+func TestRunnersListJobs_wire(t *testing.T) {
+	t.Parallel()
+	c, mux, _ := setup(t)
+	jobs := fixture(t, "runner_jobs.json")
+	mux.HandleFunc("GET /api/v4/runners/{id}/jobs", func(w http.ResponseWriter, r *http.Request) {
+		rtUserAuth(t, r)
+		assert.Equal(t, "/api/v4/runners/4102/jobs", r.URL.EscapedPath())
+		assert.Equal(t, url.Values{
+			"system_id": {"s_5d1c9a0e7b34"}, "status": {"running"}, "order_by": {"id"}, "sort": {"desc"},
+			"page": {"3"}, "per_page": {"2"},
+		}, r.URL.Query())
+		writeJSON(w, http.StatusOK, string(jobs))
+	})
+	got, _, err := c.Runners.ListJobs(t.Context(), 4102, &ListRunnerJobsOptions{
+		ListOptions: ListOptions{Page: 3, PerPage: 2},
+		SystemID:    "s_5d1c9a0e7b34", Status: JobRunning, OrderBy: JobOrderByID, Sort: SortDesc,
+	})
+	require.NoError(t, err)
+	require.Len(t, got, 2)
+	assert.Equal(t, int64(913344), got[0].ID)
+	assert.Equal(t, JobRunning, got[0].Status)
+	assert.Equal(t, "compile:linux-amd64", got[0].Name)
+	assert.Equal(t, Ptr(212.48), got[0].Duration)
+	assert.Nil(t, got[0].FinishedAt)
+	assert.Equal(t, edgeProxy, got[0].Project)
+	assert.Equal(t, int64(517730), got[0].Pipeline.ID)
+	assert.Equal(t, *userOkafor, got[0].User.UserBasic)
+	assert.Equal(t, int64(912987), got[1].ID)
+	assert.Equal(t, JobFailed, got[1].Status)
+	assert.Equal(t, "script_failure", got[1].FailureReason)
+	assert.Equal(t, Ptr(71.4), got[1].Coverage)
+	assert.Equal(t, edgeFirmware, got[1].Project)
+}
+
+func TestRunnersListJobsIter_offsetThreePages(t *testing.T) {
+	t.Parallel()
+	c, mux, _ := setup(t)
+	rtServePages(t, mux, "GET /api/v4/runners/{id}/jobs", url.Values{"status": {"failed"}},
+		[]string{`[{"id":10},{"id":11}]`, `[{"id":12}]`, `[{"id":3000000001}]`})
+	seq := c.Runners.ListJobsIter(t.Context(), 4102, &ListRunnerJobsOptions{Status: JobFailed})
+	assert.Equal(t, []int64{10, 11, 12, 3000000001}, rtIDs(t, seq, rtJobID))
+}
+
+// A keyset walk follows the cursor of each page's Link rel="next" and ends
+// on the page without one.
+func TestRunnersListJobsIter_keysetFollowsLinkCursor(t *testing.T) {
+	t.Parallel()
+	c, mux, srv := setup(t)
+	pages := map[string]struct{ body, next string }{
+		"":                 {`[{"id":30},{"id":29}]`, "eyJpZCI6IjI5In0="},
+		"eyJpZCI6IjI5In0=": {`[{"id":28},{"id":27}]`, "eyJpZCI6IjI3In0="},
+		"eyJpZCI6IjI3In0=": {`[{"id":26}]`, ""},
+	}
+	var cursors []string
+	mux.HandleFunc("GET /api/v4/runners/{id}/jobs", func(w http.ResponseWriter, r *http.Request) {
+		rtUserAuth(t, r)
+		assert.Equal(t, "/api/v4/runners/4102/jobs", r.URL.EscapedPath())
+		cursor := r.URL.Query().Get("cursor")
+		cursors = append(cursors, cursor)
+		want := url.Values{"pagination": {"keyset"}, "per_page": {"100"}, "order_by": {"id"}}
+		if cursor != "" {
+			want["cursor"] = []string{cursor}
+		}
+		assert.Equal(t, want, r.URL.Query())
+		p, ok := pages[cursor]
+		if !assert.True(t, ok, "unknown cursor %q", cursor) {
+			writeJSON(w, http.StatusBadRequest, `{"error":"cursor"}`)
+			return
+		}
+		if p.next != "" {
+			next := url.Values{"cursor": {p.next}, "order_by": {"id"}, "pagination": {"keyset"}, "per_page": {"100"}}
+			w.Header().Set("Link", `<`+srv.URL+`/api/v4/runners/4102/jobs?`+next.Encode()+`>; rel="next"`)
+		}
+		writeJSON(w, http.StatusOK, p.body)
+	})
+	opt := &ListRunnerJobsOptions{KeysetOptions: KeysetOptions{Pagination: PaginationKeyset}, OrderBy: JobOrderByID}
+	assert.Equal(t, []int64{30, 29, 28, 27, 26}, rtIDs(t, c.Runners.ListJobsIter(t.Context(), 4102, opt), rtJobID))
+	assert.Equal(t, []string{"", "eyJpZCI6IjI5In0=", "eyJpZCI6IjI3In0="}, cursors)
+	assert.Empty(t, opt.Cursor, "caller's options untouched")
+}
+
+func TestRunnersListJobs_keysetPageCarriesNextCursor(t *testing.T) {
+	t.Parallel()
+	c, mux, srv := setup(t)
+	mux.HandleFunc("GET /api/v4/runners/{id}/jobs", func(w http.ResponseWriter, r *http.Request) {
+		assert.Equal(t, url.Values{"pagination": {"keyset"}, "cursor": {"abc"}}, r.URL.Query())
+		w.Header().Set("Link", `<`+srv.URL+`/api/v4/runners/7/jobs?cursor=def&pagination=keyset>; rel="next"`)
+		writeJSON(w, http.StatusOK, `[{"id":5}]`)
+	})
+	got, resp, err := c.Runners.ListJobs(t.Context(), 7, &ListRunnerJobsOptions{
+		KeysetOptions: KeysetOptions{Pagination: PaginationKeyset, Cursor: "abc"},
+	})
+	require.NoError(t, err)
+	assert.Equal(t, int64(5), got[0].ID)
+	assert.Equal(t, "def", resp.NextCursor)
+}
+
+func TestRunnersListJobs_errors(t *testing.T) {
+	t.Parallel()
+	rtErrors(t, "GET /api/v4/runners/{id}/jobs", []rtErrCase{
+		{400, `{"error":"status does not have a valid value"}`, ErrBadRequest},
+		{401, `{"message":"401 Unauthorized"}`, ErrUnauthorized},
+		{403, `{"message":"403 Forbidden - No access granted"}`, ErrForbidden},
+		{404, `{"message":"404 Runner Not Found"}`, ErrNotFound},
+		{405, `{"error":"Keyset pagination is not yet available for this type of request"}`, ErrMethodNotAllowed},
+	}, func(ctx context.Context, c *Client) error {
+		_, _, err := c.Runners.ListJobs(ctx, 4102, &ListRunnerJobsOptions{KeysetOptions: KeysetOptions{Pagination: PaginationKeyset}})
+		return err
+	})
+}
+
+func TestRunnersListManagers_wire(t *testing.T) {
+	t.Parallel()
+	c, mux, _ := setup(t)
+	managers := fixture(t, "runner_managers.json")
+	mux.HandleFunc("GET /api/v4/runners/{id}/managers", func(w http.ResponseWriter, r *http.Request) {
+		rtUserAuth(t, r)
+		assert.Equal(t, "/api/v4/runners/4117/managers", r.URL.EscapedPath())
+		assert.Equal(t, url.Values{}, r.URL.Query())
+		writeJSON(w, http.StatusOK, string(managers))
+	})
+	got, _, err := c.Runners.ListManagers(t.Context(), 4117)
+	require.NoError(t, err)
+	require.Len(t, got, 2)
+	assert.Equal(t, int64(88210), got[0].ID)
+	assert.Equal(t, "s_5d1c9a0e7b34", got[0].SystemID)
+	assert.Equal(t, Ptr("17.9.1"), got[0].Version)
+	assert.Equal(t, Ptr("10.40.12.7"), got[0].IPAddress)
+	assert.Equal(t, StatusOnline, got[0].Status)
+	assert.Equal(t, rfc3339p("2025-03-20T11:40:07.215Z"), got[0].ContactedAt)
+	assert.Equal(t, int64(61002), got[1].ID)
+	assert.Equal(t, "<legacy>", got[1].SystemID)
+	assert.Equal(t, StatusStale, got[1].Status)
+	assert.Equal(t, JobExecutionIdle, got[1].JobExecutionStatus)
+}
+
+func TestRunnersListManagers_errors(t *testing.T) {
+	t.Parallel()
+	rtErrors(t, "GET /api/v4/runners/{id}/managers", []rtErrCase{
+		{401, `{"message":"401 Unauthorized"}`, ErrUnauthorized},
+		{403, `{"message":"403 Forbidden - No access granted"}`, ErrForbidden},
+		{404, `{"message":"404 Runner Not Found"}`, ErrNotFound},
+	}, func(ctx context.Context, c *Client) error {
+		_, _, err := c.Runners.ListManagers(ctx, 4117)
+		return err
+	})
+}
+
+func TestRunnersListProjects_wire(t *testing.T) {
+	t.Parallel()
+	c, mux, _ := setup(t)
+	projects := fixture(t, "runner_projects.json")
+	mux.HandleFunc("GET /api/v4/runners/{id}/projects", func(w http.ResponseWriter, r *http.Request) {
+		rtUserAuth(t, r)
+		assert.Equal(t, "/api/v4/runners/4117/projects", r.URL.EscapedPath())
+		assert.Equal(t, url.Values{"page": {"1"}, "per_page": {"2"}}, r.URL.Query())
+		writeJSON(w, http.StatusOK, string(projects))
+	})
+	got, _, err := c.Runners.ListProjects(t.Context(), 4117, &ListOptions{Page: 1, PerPage: 2})
+	require.NoError(t, err)
+	require.Len(t, got, 2)
+	assert.Equal(t, edgeProxy, got[0].ProjectIdentity)
+	assert.Equal(t, Ptr("main"), got[0].DefaultBranch)
+	assert.Equal(t, []string{"networking"}, got[0].Topics)
+	assert.Equal(t, int64(3), got[0].StarCount)
+	assert.Equal(t, "git@gitlab.example.test:platform/networking/edge-proxy.git", got[0].SSHURLToRepo)
+	assert.Equal(t, networkingNamespace, got[0].Namespace)
+	assert.Equal(t, edgeFirmware, got[1].ProjectIdentity)
+	assert.Nil(t, got[1].ReadmeURL)
+	assert.Equal(t, int64(1), got[1].ForksCount)
+}
+
+func TestRunnersListProjectsIter_threePages(t *testing.T) {
+	t.Parallel()
+	c, mux, _ := setup(t)
+	rtServePages(t, mux, "GET /api/v4/runners/{id}/projects", url.Values{},
+		[]string{`[{"id":1}]`, `[{"id":2},{"id":3}]`, `[{"id":4}]`})
+	seq := c.Runners.ListProjectsIter(t.Context(), 4117, nil)
+	assert.Equal(t, []int64{1, 2, 3, 4}, rtIDs(t, seq, func(p *Project) int64 { return p.ID }))
+}
+
+func TestRunnersListProjects_errors(t *testing.T) {
+	t.Parallel()
+	rtErrors(t, "GET /api/v4/runners/{id}/projects", []rtErrCase{
+		{401, `{"message":"401 Unauthorized"}`, ErrUnauthorized},
+		{403, `{"message":"403 Forbidden - No access granted"}`, ErrForbidden},
+		{404, `{"message":"404 Runner Not Found"}`, ErrNotFound},
+	}, func(ctx context.Context, c *Client) error {
+		_, _, err := c.Runners.ListProjects(ctx, 4117, nil)
+		return err
+	})
+}
