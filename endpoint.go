@@ -48,6 +48,15 @@ func getList[T any](ctx context.Context, c *Client, path string, query any, opts
 	return out, resp, nil
 }
 
+// tokenBody is the body of the runner-token endpoints: the token (revealed
+// here and nowhere else) and, for some, a system ID.
+type tokenBody struct {
+	Token    string `json:"token"`
+	SystemID string `json:"system_id,omitempty"`
+}
+
+func (b tokenBody) secretValues() []string { return []string{b.Token} }
+
 // pageable is implemented by every list options struct through its
 // embedded ListOptions.
 type pageable interface {

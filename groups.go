@@ -32,6 +32,7 @@ func (o *ListGroupRunnersOptions) validate() error {
 			"use Projects.ListRunners or Runners.ListAll to find project runners")
 	}
 	return firstError(
+		checkListPage(o.ListOptions),
 		typeErr,
 		checkEnum("status", o.Status),
 		checkTags(o.TagList),

@@ -26,6 +26,12 @@ type secretCarrier interface {
 	secretValues() []string
 }
 
+// secretResult is implemented by results that carry a new token; a body
+// that fails to decode into one is never quoted in an error.
+type secretResult interface {
+	carriesSecret()
+}
+
 // call is the one request pipeline every endpoint uses: it encodes query
 // (a struct with url tags, may be nil) and body (JSON, may be nil), sends
 // the request with retries, and decodes a 2xx body into out (may be nil).
@@ -123,7 +129,11 @@ func (c *Client) do(req *retryablehttp.Request, st *callState, out any) (*Respon
 }
 
 func (c *Client) decode(hr *http.Response, st *callState, path string, out any) error {
+	_, secretOut := out.(secretResult)
 	fail := func(snippet []byte, err error) error {
+		if secretOut {
+			snippet = nil // it may hold a token we have not learnt yet
+		}
 		return &DecodeError{
 			StatusCode: hr.StatusCode, Method: hr.Request.Method, Path: path,
 			ContentType: hr.Header.Get("Content-Type"),
@@ -168,6 +178,13 @@ func (c *Client) responseError(hr *http.Response, resp *Response, st *callState,
 	}
 	e.parseErrorBody(data)
 	e.Message = redact(e.Message, st.secrets)
+	e.Code = redact(e.Code, st.secrets)
+	e.Scope = redact(e.Scope, st.secrets)
+	for _, msgs := range e.FieldErrors {
+		for i := range msgs {
+			msgs[i] = redact(msgs[i], st.secrets)
+		}
+	}
 	const maxKept = 2 << 10
 	if len(data) > maxKept {
 		data = data[:maxKept]

@@ -191,15 +191,6 @@ type registerBody struct {
 
 func (b registerBody) secretValues() []string { return []string{b.Token} }
 
-// tokenBody is the body of the runner-token endpoints that take a token
-// and, for some, a system ID.
-type tokenBody struct {
-	Token    string `json:"token"`
-	SystemID string `json:"system_id,omitempty"`
-}
-
-func (b tokenBody) secretValues() []string { return []string{b.Token} }
-
 // Register creates a runner with a registration token, the legacy workflow
 // (registration tokens are disabled by default since GitLab 17.0: use
 // Create). No user credential is sent. GitLab answers 403 to an unknown

@@ -83,18 +83,6 @@ func (o *ListRunnersOptions) validate(allowFullScope bool) error {
 	)
 }
 
-// checkListPage refuses negative page numbers and sizes. A PerPage above
-// 100 is left to GitLab, which clamps it.
-func checkListPage(lo ListOptions) error {
-	switch {
-	case lo.Page < 0:
-		return invalidArg("page", "must not be negative")
-	case lo.PerPage < 0:
-		return invalidArg("per_page", "must not be negative")
-	}
-	return nil
-}
-
 // List returns one page of the runners the caller can administer: group
 // runners of groups the caller owns and project runners of projects the
 // caller maintains. Administrators see every runner with ListAll.

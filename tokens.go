@@ -71,13 +71,6 @@ func (s *TokensService) ResetAuthenticationToken(ctx context.Context, runnerID i
 	return getOne[Token](ctx, s.client, http.MethodPost, path, nil, nil, opts)
 }
 
-// resetAuthTokenBody is the JSON body of ResetAuthenticationTokenWithToken.
-type resetAuthTokenBody struct {
-	Token string `json:"token"`
-}
-
-func (b resetAuthTokenBody) secretValues() []string { return []string{b.Token} }
-
 // ResetAuthenticationTokenWithToken replaces a runner's authentication token,
 // proving possession of the current one, and returns the new token. The
 // current token travels in the request body and no user credential is sent.
@@ -91,6 +84,6 @@ func (s *TokensService) ResetAuthenticationTokenWithToken(ctx context.Context, t
 	if err := checkToken("token", token); err != nil {
 		return nil, nil, err
 	}
-	body := resetAuthTokenBody{Token: token.Reveal()}
+	body := tokenBody{Token: token.Reveal()}
 	return getOne[Token](ctx, s.client, http.MethodPost, "runners/reset_authentication_token", nil, body, withRunnerToken(opts))
 }

@@ -273,3 +273,6 @@ type User struct {
 	// Deprecated: use Bio.
 	BioHTML string `json:"bio_html"`
 }
+
+func (*RunnerRegistration) carriesSecret() {}
+func (*Token) carriesSecret()              {}

@@ -57,6 +57,18 @@ func checkTags(tags []string) error {
 	return nil
 }
 
+// checkListPage refuses negative page numbers and sizes. A PerPage above
+// 100 is left to GitLab, which clamps it.
+func checkListPage(lo ListOptions) error {
+	switch {
+	case lo.Page < 0:
+		return invalidArg("page", "must not be negative")
+	case lo.PerPage < 0:
+		return invalidArg("per_page", "must not be negative")
+	}
+	return nil
+}
+
 func checkMaximumTimeout(p *int64) error {
 	if p != nil && *p < minMaximumTimeout {
 		return invalidArg("maximum_timeout", fmt.Sprintf("is %d seconds; GitLab needs at least %d", *p, minMaximumTimeout))
