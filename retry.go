@@ -22,6 +22,11 @@ import (
 // runner and a replayed reset loses the first new token, so a 5xx or a
 // broken connection after sending is returned, matching ErrOutcomeUnknown.
 // WithRetryNonIdempotent opts one call in to idempotent rules.
+//
+// A retried DELETE that ends in 404 most likely removed the resource on an
+// earlier attempt whose answer was lost. The 404 is returned as it came
+// (Response.Attempts > 1 tells the two cases apart); a cleanup job treats
+// ErrNotFound as "already gone" either way.
 type RetryPolicy struct {
 	// MaxRetries counts retries after the first attempt; 0 disables them.
 	MaxRetries int
