@@ -96,7 +96,10 @@ func (c *call) maintainsAssigned(r *runner) bool {
 }
 
 // canUpdate: admin; group runner: Owner of the owning group (inherited);
-// project runner: Maintainer+ of an assigned project.
+// project runner: Maintainer+ of an assigned project. The same rule decides
+// what GET /runners lists for a non-admin (the runners the caller
+// administers; instance runners only for administrators), so listOwned uses
+// it as its filter too.
 func (c *call) canUpdate(r *runner) bool {
 	if c.admin() {
 		return true
@@ -133,22 +136,6 @@ func (c *call) canDelete(r *runner) bool {
 		return c.st.groupRole(c.u.ID, r.GroupID) >= Owner
 	case ProjectType:
 		return c.st.projectRole(c.u.ID, r.ownerProject()) >= Maintainer
-	}
-	return false
-}
-
-// ownsForListing decides membership of GET /runners for a non-admin: group
-// runners of groups the caller owns, project runners of projects the caller
-// maintains. Instance runners are listed for administrators only.
-func (c *call) ownsForListing(r *runner) bool {
-	if c.admin() {
-		return true
-	}
-	switch r.RunnerType {
-	case GroupType:
-		return c.st.groupRole(c.u.ID, r.GroupID) >= Owner
-	case ProjectType:
-		return c.maintainsAssigned(r)
 	}
 	return false
 }

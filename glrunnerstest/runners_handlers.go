@@ -13,7 +13,7 @@ func (s *server) listOwned(c *call) reply {
 	if bad != nil {
 		return *bad
 	}
-	return paginate(c, c.filterRunners(&f, c.ownsForListing), true, c.runnerWire)
+	return paginate(c, c.filterRunners(&f, c.canUpdate), true, c.runnerWire)
 }
 
 // listAll: GET /runners/all — administrators only.
