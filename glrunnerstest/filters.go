@@ -146,33 +146,6 @@ func (c *call) pathInt(name string) (int64, *reply) {
 	return n, nil
 }
 
-// findProject resolves a numeric ID or a full path (the mux has already
-// unescaped %2F). Projects the caller cannot see are not found.
-func (c *call) findProject() (*project, *reply) {
-	id := c.r.PathValue("id")
-	pid, err := strconv.ParseInt(id, 10, 64)
-	if err != nil {
-		pid = c.st.projectPaths[strings.ToLower(id)]
-	}
-	if pid == 0 || !c.canSeeProject(pid) {
-		rep := errProjectNF()
-		return nil, &rep
-	}
-	return c.st.projects[pid], nil
-}
-
-func (c *call) findGroup(id string) (*group, *reply) {
-	gid, err := strconv.ParseInt(id, 10, 64)
-	if err != nil {
-		gid = c.st.groupPaths[strings.ToLower(id)]
-	}
-	if gid == 0 || !c.canSeeGroup(gid) {
-		rep := errGroupNF()
-		return nil, &rep
-	}
-	return c.st.groups[gid], nil
-}
-
 // unmodifiedSince is false when If-Unmodified-Since is present, valid and
 // older than t (→ 412).
 func (c *call) unmodifiedSince(t time.Time) bool {

@@ -30,11 +30,13 @@ func (s *server) listJobs(c *call) reply {
 	if _, bad := c.pageParams(); bad != nil {
 		return *bad
 	}
-	r, bad := c.runnerFor()
+	r, bad := c.runnerWith(c.canRead)
 	if bad != nil {
 		return *bad
 	}
-	if !c.admin() && (r.RunnerType == InstanceType || !c.canRead(r)) {
+	// Jobs of instance runners are for administrators only, although
+	// everyone may read the runner itself.
+	if !c.admin() && r.RunnerType == InstanceType {
 		return errNoAccess()
 	}
 	// Without order_by the offset paginator orders by id ascending; with

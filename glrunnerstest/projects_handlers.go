@@ -15,12 +15,9 @@ func (s *server) listProjectRunners(c *call) reply {
 	if bad != nil {
 		return *bad
 	}
-	p, bad := c.findProject()
+	p, bad := c.projectWithRole(Maintainer)
 	if bad != nil {
 		return *bad
-	}
-	if !c.admin() && c.st.projectRole(c.u.ID, p.ID) < Maintainer {
-		return errForbidden()
 	}
 	groups := map[int64]bool{}
 	for _, id := range c.st.ancestors(p.GroupID) {
@@ -47,12 +44,9 @@ func (s *server) listGroupRunners(c *call) reply {
 	if bad != nil {
 		return *bad
 	}
-	g, bad := c.findGroup(c.r.PathValue("id"))
+	g, bad := c.groupWithRole(Owner)
 	if bad != nil {
 		return *bad
-	}
-	if !c.admin() && c.st.groupRole(c.u.ID, g.ID) < Owner {
-		return errForbidden()
 	}
 	groups := map[int64]bool{}
 	instance := true
@@ -81,12 +75,9 @@ func (s *server) assignRunner(c *call) reply {
 	if bad != nil {
 		return *bad
 	}
-	p, bad := c.findProject()
+	p, bad := c.projectWithRole(Maintainer)
 	if bad != nil {
 		return *bad
-	}
-	if !c.admin() && c.st.projectRole(c.u.ID, p.ID) < Maintainer {
-		return errForbidden()
 	}
 	r := c.st.runners[*runnerID]
 	if r == nil {
@@ -122,12 +113,9 @@ func (s *server) unassignRunner(c *call) reply {
 	if bad != nil {
 		return *bad
 	}
-	p, bad := c.findProject()
+	p, bad := c.projectWithRole(Maintainer)
 	if bad != nil {
 		return *bad
-	}
-	if !c.admin() && c.st.projectRole(c.u.ID, p.ID) < Maintainer {
-		return errForbidden()
 	}
 	r := c.st.runners[runnerID]
 	if r == nil || !slices.Contains(r.ProjectIDs, p.ID) {

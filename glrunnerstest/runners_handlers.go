@@ -28,31 +28,14 @@ func (s *server) listAll(c *call) reply {
 	return paginate(c, c.filterRunners(&f, func(*runner) bool { return true }), true, c.runnerWire)
 }
 
-// runnerFor parses :id and finds the runner (400, 404).
-func (c *call) runnerFor() (*runner, *reply) {
-	id, bad := c.pathInt("id")
-	if bad != nil {
-		return nil, bad
-	}
-	r := c.st.runners[id]
-	if r == nil {
-		rep := errRunnerNotFound()
-		return nil, &rep
-	}
-	return r, nil
-}
-
 func (s *server) getRunner(c *call) reply {
 	include, bad := c.p.boolean("include_projects")
 	if bad != nil {
 		return *bad
 	}
-	r, bad := c.runnerFor()
+	r, bad := c.runnerWith(c.canRead)
 	if bad != nil {
 		return *bad
-	}
-	if !c.canRead(r) {
-		return errNoAccess()
 	}
 	return jsonReply(http.StatusOK, c.runnerDetails(r, include == nil || *include))
 }
@@ -189,12 +172,9 @@ func (s *server) updateRunner(c *call) reply {
 	if bad != nil {
 		return *bad
 	}
-	r, bad := c.runnerFor()
+	r, bad := c.runnerWith(c.canUpdate)
 	if bad != nil {
 		return *bad
-	}
-	if !c.canUpdate(r) {
-		return errNoAccess()
 	}
 	if errs := attrs.apply(&r.Runner); errs != nil {
 		return fieldErrs(errs)
@@ -226,12 +206,9 @@ func (s *server) deleteRunner(c *call) reply {
 
 // listManagers: GET /runners/:id/managers, not paginated.
 func (s *server) listManagers(c *call) reply {
-	r, bad := c.runnerFor()
+	r, bad := c.runnerWith(c.canRead)
 	if bad != nil {
 		return *bad
-	}
-	if !c.canRead(r) {
-		return errNoAccess()
 	}
 	out := make([]wireManager, 0, len(r.managers))
 	for _, m := range r.managers {
@@ -245,12 +222,9 @@ func (s *server) listRunnerProjects(c *call) reply {
 	if _, bad := c.pageParams(); bad != nil {
 		return *bad
 	}
-	r, bad := c.runnerFor()
+	r, bad := c.runnerWith(c.canRead)
 	if bad != nil {
 		return *bad
-	}
-	if !c.canRead(r) {
-		return errNoAccess()
 	}
 	var ps []*project
 	for _, pid := range r.ProjectIDs {
@@ -263,12 +237,9 @@ func (s *server) listRunnerProjects(c *call) reply {
 
 // resetAuthTokenByID: POST /runners/:id/reset_authentication_token.
 func (s *server) resetAuthTokenByID(c *call) reply {
-	r, bad := c.runnerFor()
+	r, bad := c.runnerWith(c.canUpdate)
 	if bad != nil {
 		return *bad
-	}
-	if !c.canUpdate(r) {
-		return errNoAccess()
 	}
 	if r.RunnerType == ProjectType && len(r.ProjectIDs) == 0 {
 		return jsonReply(http.StatusUnprocessableEntity, map[string]string{"error": "Runner needs to be assigned to at least one project"})

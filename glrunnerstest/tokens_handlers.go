@@ -291,11 +291,11 @@ func (s *server) resetInstanceRegToken(c *call) reply {
 
 // resetProjectRegToken: Maintainer+ (UNCONFIRMED minimum role).
 func (s *server) resetProjectRegToken(c *call) reply {
-	p, bad := c.findProject()
+	p, bad := c.projectWithRole(Maintainer)
 	if bad != nil {
 		return *bad
 	}
-	if !c.admin() && c.st.projectRole(c.u.ID, p.ID) < Maintainer || c.st.regDisabledFor(regKey{"project", p.ID}) {
+	if c.st.regDisabledFor(regKey{"project", p.ID}) {
 		return errForbidden()
 	}
 	delete(c.st.regTokens, p.regToken)
@@ -305,11 +305,11 @@ func (s *server) resetProjectRegToken(c *call) reply {
 }
 
 func (s *server) resetGroupRegToken(c *call) reply {
-	g, bad := c.findGroup(c.r.PathValue("id"))
+	g, bad := c.groupWithRole(Owner)
 	if bad != nil {
 		return *bad
 	}
-	if !c.admin() && c.st.groupRole(c.u.ID, g.ID) < Owner || c.st.regDisabledFor(regKey{"group", g.ID}) {
+	if c.st.regDisabledFor(regKey{"group", g.ID}) {
 		return errForbidden()
 	}
 	delete(c.st.regTokens, g.regToken)
