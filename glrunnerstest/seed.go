@@ -80,10 +80,8 @@ func (s *Server) AddGroup(g Group) int64 {
 		panic("glrunnerstest: AddGroup: duplicate group " + full)
 	}
 	g.ID = assignID(g.ID, &st.nextGroup)
-	grp := &group{Group: g, fullPath: full, regToken: newToken("GR1348941")}
-	st.groups[g.ID] = grp
+	st.groups[g.ID] = &group{Group: g, fullPath: full, regToken: st.newRegToken(regKey{"group", g.ID}, "")}
 	st.groupPaths[strings.ToLower(full)] = g.ID
-	st.regTokens[grp.regToken] = regKey{"group", g.ID}
 	return g.ID
 }
 
@@ -113,10 +111,8 @@ func (s *Server) AddProject(p Project) int64 {
 		panic("glrunnerstest: AddProject: duplicate project " + full)
 	}
 	p.ID = assignID(p.ID, &st.nextProject)
-	pr := &project{Project: p, fullPath: full, regToken: newToken("GR1348941")}
-	st.projects[p.ID] = pr
+	st.projects[p.ID] = &project{Project: p, fullPath: full, regToken: st.newRegToken(regKey{"project", p.ID}, "")}
 	st.projectPaths[strings.ToLower(full)] = p.ID
-	st.regTokens[pr.regToken] = regKey{"project", p.ID}
 	return p.ID
 }
 

@@ -60,8 +60,7 @@ func NewServer(opts ...Option) *Server {
 	s := &server{st: newState(o.now), mux: http.NewServeMux()}
 	s.st.tokenTTL = o.tokenTTL
 	s.rl.set(o.rateLimit, o.rateWindow)
-	s.st.instanceRegToken = newToken("glrit-")
-	s.st.regTokens[s.st.instanceRegToken] = regKey{"instance", 0}
+	s.st.instanceRegToken = s.st.newRegToken(regKey{"instance", 0}, "")
 	s.routes()
 	ts := httptest.NewServer(s)
 	s.baseURL = ts.URL

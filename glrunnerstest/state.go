@@ -236,6 +236,21 @@ func (st *state) setRunnerToken(r *runner, token string) {
 	}
 }
 
+// newRegToken mints a legacy registration token for its owner and indexes
+// it in regTokens, dropping old (the token it replaces; "" when seeding), so
+// that the index never holds a stale token. The instance's token is
+// "glrit-"; groups and projects share GitLab's "GR1348941" prefix.
+func (st *state) newRegToken(owner regKey, old string) string {
+	delete(st.regTokens, old)
+	prefix := "GR1348941"
+	if owner.kind == "instance" {
+		prefix = "glrit-"
+	}
+	t := newToken(prefix)
+	st.regTokens[t] = owner
+	return t
+}
+
 // runnerByToken finds the runner for a valid, unexpired authentication token.
 func (st *state) runnerByToken(token string) *runner {
 	id, ok := st.runnerTokens[token]

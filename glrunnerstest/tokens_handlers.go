@@ -283,9 +283,7 @@ func (s *server) resetInstanceRegToken(c *call) reply {
 	if !c.admin() || c.st.regDisabled[regKey{"instance", 0}] {
 		return errForbidden()
 	}
-	delete(c.st.regTokens, c.st.instanceRegToken)
-	c.st.instanceRegToken = newToken("glrit-")
-	c.st.regTokens[c.st.instanceRegToken] = regKey{"instance", 0}
+	c.st.instanceRegToken = c.st.newRegToken(regKey{"instance", 0}, c.st.instanceRegToken)
 	return jsonReply(http.StatusCreated, wireRegToken{Token: c.st.instanceRegToken})
 }
 
@@ -298,9 +296,7 @@ func (s *server) resetProjectRegToken(c *call) reply {
 	if c.st.regDisabledFor(regKey{"project", p.ID}) {
 		return errForbidden()
 	}
-	delete(c.st.regTokens, p.regToken)
-	p.regToken = newToken("GR1348941")
-	c.st.regTokens[p.regToken] = regKey{"project", p.ID}
+	p.regToken = c.st.newRegToken(regKey{"project", p.ID}, p.regToken)
 	return jsonReply(http.StatusCreated, wireRegToken{Token: p.regToken})
 }
 
@@ -312,8 +308,6 @@ func (s *server) resetGroupRegToken(c *call) reply {
 	if c.st.regDisabledFor(regKey{"group", g.ID}) {
 		return errForbidden()
 	}
-	delete(c.st.regTokens, g.regToken)
-	g.regToken = newToken("GR1348941")
-	c.st.regTokens[g.regToken] = regKey{"group", g.ID}
+	g.regToken = c.st.newRegToken(regKey{"group", g.ID}, g.regToken)
 	return jsonReply(http.StatusCreated, wireRegToken{Token: g.regToken})
 }
