@@ -34,27 +34,22 @@ func computeContact(now, createdAt time.Time, contactedAt *time.Time) contactSta
 // runnerStatus is the response value: stale, never_contacted, then
 // online/offline unless paused, else paused.
 func runnerStatus(now time.Time, r *Runner) string {
-	cs := computeContact(now, r.CreatedAt, r.ContactedAt)
-	switch {
-	case cs.stale:
-		return "stale"
-	case cs.neverContacted:
-		return "never_contacted"
-	case r.Paused:
-		return "paused"
-	case cs.online:
-		return "online"
-	}
-	return "offline"
+	return contactStatus(computeContact(now, r.CreatedAt, r.ContactedAt), r.Paused)
 }
 
+// managerStatus follows the runner's order; managers cannot be paused.
 func managerStatus(now time.Time, m *Manager) string {
-	cs := computeContact(now, m.CreatedAt, m.ContactedAt)
+	return contactStatus(computeContact(now, m.CreatedAt, m.ContactedAt), false)
+}
+
+func contactStatus(cs contactState, paused bool) string {
 	switch {
 	case cs.stale:
 		return "stale"
 	case cs.neverContacted:
 		return "never_contacted"
+	case paused:
+		return "paused"
 	case cs.online:
 		return "online"
 	}
