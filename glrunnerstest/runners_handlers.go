@@ -197,6 +197,12 @@ func (s *server) deleteRunner(c *call) reply {
 			return errNoAccess()
 		}
 	}
+	return c.removeRunner(r)
+}
+
+// removeRunner ends both DELETE endpoints (by id and by runner token): the
+// If-Unmodified-Since precondition, then deletion and 204.
+func (c *call) removeRunner(r *runner) reply {
 	if !c.unmodifiedSince(r.UpdatedAt) {
 		return errPrecondition()
 	}

@@ -109,11 +109,7 @@ func (s *server) deleteByToken(c *call) reply {
 	if bad != nil {
 		return *bad
 	}
-	if !c.unmodifiedSince(r.UpdatedAt) {
-		return errPrecondition()
-	}
-	c.st.deleteRunner(r)
-	return noContent()
+	return c.removeRunner(r)
 }
 
 // verifyRunner: POST /runners/verify. Counts as a contact: contacted_at of
