@@ -21,6 +21,8 @@ type tour struct {
 	listAll func(context.Context, *glrunners.ListRunnersOptions, ...glrunners.RequestOption) iter.Seq2[*glrunners.Runner, error]
 	list    func(context.Context, *glrunners.ListRunnersOptions, ...glrunners.RequestOption) ([]*glrunners.Runner, *glrunners.Response, error)
 
+	listName string // "ListAll" or "List", for the headings
+
 	showcase int64 // the runner looked at in detail
 }
 
@@ -52,12 +54,12 @@ func (t *tour) readOnly(ctx context.Context) error {
 // token is an administrator's: GitLab answers 403 otherwise, and the tour
 // falls back to the runners the caller owns.
 func (t *tour) chooseLists(ctx context.Context) error {
-	t.listAll, t.list = t.c.Runners.ListAllIter, t.c.Runners.ListAll
+	t.listAll, t.list, t.listName = t.c.Runners.ListAllIter, t.c.Runners.ListAll, "ListAll"
 	_, _, err := t.c.Runners.ListAll(ctx, &glrunners.ListRunnersOptions{ListOptions: glrunners.ListOptions{PerPage: 1}})
 	switch {
 	case errors.Is(err, glrunners.ErrForbidden):
 		t.p.linef("not an administrator (GET /runners/all: 403): showing the runners you own")
-		t.listAll, t.list = t.c.Runners.ListIter, t.c.Runners.List
+		t.listAll, t.list, t.listName = t.c.Runners.ListIter, t.c.Runners.List, "List"
 	case err != nil:
 		return err
 	}
@@ -67,7 +69,7 @@ func (t *tour) chooseLists(ctx context.Context) error {
 // counts counts runners with one server-side filter per line, ranging over
 // every page with the iterator.
 func (t *tour) counts(ctx context.Context) error {
-	t.p.heading("Runners by status and type", "Runners.ListAllIter(ctx, &glrunners.ListRunnersOptions{Status: ...})")
+	t.p.heading("Runners by status and type", "Runners."+t.listName+"Iter(ctx, &glrunners.ListRunnersOptions{Status: ...})")
 	lines := []struct {
 		label string
 		opt   *glrunners.ListRunnersOptions
@@ -107,7 +109,7 @@ func (t *tour) filtered(ctx context.Context) error {
 		VersionPrefix: "18.1.",
 	}
 	t.p.heading("Online runners tagged docker+linux on runner 18.1.x (first page)",
-		`Runners.ListAll(ctx, &glrunners.ListRunnersOptions{Status: glrunners.StatusOnline, TagList: []string{"docker", "linux"}, VersionPrefix: "18.1.", ...})`)
+		"Runners."+t.listName+`(ctx, &glrunners.ListRunnersOptions{Status: glrunners.StatusOnline, TagList: []string{"docker", "linux"}, VersionPrefix: "18.1.", ...})`)
 	runners, resp, err := t.list(ctx, opt)
 	if err != nil {
 		return err
@@ -120,6 +122,10 @@ func (t *tour) filtered(ctx context.Context) error {
 		}
 		t.p.linef("no match; showing the first runners instead")
 	}
+	if len(runners) == 0 {
+		t.p.linef("no runners")
+		return nil
+	}
 	tw := t.p.table("ID", "TYPE", "STATUS", "PAUSED", "DESCRIPTION")
 	for _, r := range runners {
 		tw.row(r.ID, r.RunnerType, r.Status, r.Paused, str(r.Description))
@@ -131,9 +137,7 @@ func (t *tour) filtered(ctx context.Context) error {
 		t.p.linef("page %d of %d, %d runners match (Response.TotalItems; GitLab omits it past 10,000)",
 			resp.CurrentPage, resp.TotalPages, resp.TotalItems)
 	}
-	if len(runners) > 0 {
-		t.showcase = runners[0].ID
-	}
+	t.showcase = runners[0].ID
 	return nil
 }
 
