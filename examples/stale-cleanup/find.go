@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/glrunners/glrunners"
@@ -142,7 +141,9 @@ func (fd *finder) reject(d *glrunners.RunnerDetails, f filter) string {
 		return fmt.Sprintf("last active %s, not older than %s", ago(fd.now.Sub(last)), (*days)(&f.OlderThan))
 	case f.Group != "" && !ownedByGroup(d, f.Group):
 		return "owned by another group (GitLab lists ancestor groups' runners too)"
-	case f.Project != "" && len(d.Projects) > 1:
+	case f.Project != "" && len(d.Projects) == 2:
+		return "also serves another project"
+	case f.Project != "" && len(d.Projects) > 2:
 		return fmt.Sprintf("also serves %d other projects", len(d.Projects)-1)
 	}
 	return ""
@@ -173,27 +174,4 @@ func serverTime(resp *glrunners.Response, fallback time.Time) time.Time {
 		}
 	}
 	return fallback
-}
-
-// forEach calls fn(0) ... fn(n-1) from at most workers goroutines at once
-// and returns when all calls have returned.
-func forEach(n, workers int, fn func(i int)) {
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	next := 0
-	for range min(workers, n) {
-		wg.Go(func() {
-			for {
-				mu.Lock()
-				i := next
-				next++
-				mu.Unlock()
-				if i >= n {
-					return
-				}
-				fn(i)
-			}
-		})
-	}
-	wg.Wait()
 }
