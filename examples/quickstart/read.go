@@ -104,12 +104,14 @@ func (t *tour) counts(ctx context.Context) error {
 func (t *tour) filtered(ctx context.Context) error {
 	opt := &glrunners.ListRunnersOptions{
 		ListOptions:   glrunners.ListOptions{PerPage: 8},
+		Type:          glrunners.InstanceType,
 		Status:        glrunners.StatusOnline,
 		TagList:       []string{"docker", "linux"},
 		VersionPrefix: "18.1.",
 	}
-	t.p.heading("Online runners tagged docker+linux on runner 18.1.x (first page)",
-		"Runners."+t.listName+`(ctx, &glrunners.ListRunnersOptions{Status: glrunners.StatusOnline, TagList: []string{"docker", "linux"}, VersionPrefix: "18.1.", ...})`)
+	t.p.heading("Online instance runners tagged docker+linux on runner 18.1.x (first page)",
+		"Runners."+t.listName+`(ctx, &glrunners.ListRunnersOptions{Type: glrunners.InstanceType, Status: glrunners.StatusOnline,`+"\n"+
+			`       TagList: []string{"docker", "linux"}, VersionPrefix: "18.1.", ListOptions: glrunners.ListOptions{PerPage: 8}})`)
 	runners, resp, err := t.list(ctx, opt)
 	if err != nil {
 		return err
