@@ -85,10 +85,13 @@ type Error struct {
 
 func (e *Error) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "glrunners: %s %s: %d %s", e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode))
-	if e.Message != "" {
+	status := fmt.Sprintf("%d %s", e.StatusCode, http.StatusText(e.StatusCode))
+	fmt.Fprintf(&b, "glrunners: %s %s: %s", e.Method, e.Path, status)
+	// GitLab's messages often repeat the status ("403 Forbidden - ...").
+	msg := strings.TrimLeft(strings.TrimPrefix(e.Message, status), " -:")
+	if msg != "" {
 		b.WriteString(": ")
-		b.WriteString(e.Message)
+		b.WriteString(msg)
 	}
 	if e.RetryAfter > 0 {
 		fmt.Fprintf(&b, " (retry after %s)", e.RetryAfter)

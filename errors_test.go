@@ -187,3 +187,16 @@ func TestError_retryAfterAndRateLimitFields(t *testing.T) {
 }
 
 func strconv64(n int64) string { return strconv.FormatInt(n, 10) }
+
+func TestError_stringDropsRepeatedStatus(t *testing.T) {
+	t.Parallel()
+	for msg, want := range map[string]string{
+		"403 Forbidden - No access granted": "glrunners: DELETE /api/v4/runners/7: 403 Forbidden: No access granted",
+		"403 Forbidden":                     "glrunners: DELETE /api/v4/runners/7: 403 Forbidden",
+		"Runner is locked":                  "glrunners: DELETE /api/v4/runners/7: 403 Forbidden: Runner is locked",
+	} {
+		e := &Error{StatusCode: 403, Method: "DELETE", Path: "/api/v4/runners/7", Message: msg}
+		assert.Equal(t, want, e.Error())
+		assert.Equal(t, msg, e.Message, "Message keeps GitLab's words")
+	}
+}

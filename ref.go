@@ -85,3 +85,13 @@ func (r Ref) segment(field string) (string, error) {
 // Ptr returns a pointer to a copy of v, for option fields where the zero
 // value is meaningful and so cannot mean "not set" (Paused: Ptr(false)).
 func Ptr[T any](v T) *T { return &v }
+
+// Value returns *p, or the zero value when p is nil: the read side of the
+// nullable fields (Runner.Description, RunnerDetails.MaximumTimeout, ...).
+func Value[T any](p *T) T {
+	if p == nil {
+		var zero T
+		return zero
+	}
+	return *p
+}

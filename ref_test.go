@@ -88,3 +88,11 @@ func TestPtr(t *testing.T) {
 	*p = "y"
 	assert.Equal(t, "x", v, "Ptr points to a copy")
 }
+
+func TestValue(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, "edge", Value(Ptr("edge")))
+	assert.Equal(t, "", Value[string](nil))
+	assert.Equal(t, int64(600), Value(Ptr[int64](600)))
+	assert.Equal(t, int64(0), Value[int64](nil))
+}

@@ -97,9 +97,12 @@ func writeReply(w http.ResponseWriter, rep reply) {
 func (s *server) endpoint(mode authMode, fn handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, perr := parseParams(r)
-		rep := func() reply {
+		rep := func() (rep reply) {
 			s.mu.Lock()
 			defer s.mu.Unlock()
+			// Date comes from the fake's clock, so that a client anchoring
+			// If-Unmodified-Since on it agrees with the runners' timestamps.
+			defer func() { rep.setHeader("Date", s.st.now().UTC().Format(http.TimeFormat)) }()
 			c := &call{s: s, st: s.st, r: r, p: p, now: s.st.now}
 			if mode != authNone {
 				u, bad := s.authenticate(r, mode)
