@@ -15,16 +15,13 @@ func TestGroupsListRunners_wire(t *testing.T) {
 	c, mux, _ := setup(t)
 	page := fixture(t, "runner_list.json")
 	mux.HandleFunc("GET /api/v4/groups/{id}/runners", func(w http.ResponseWriter, r *http.Request) {
-		assert.Equal(t, "/api/v4/groups/platform%2Fnetworking/runners", r.URL.EscapedPath())
-		assert.Equal(t, url.Values{
+		assertUserRequest(t, r, "/api/v4/groups/platform%2Fnetworking/runners", url.Values{
 			"type": {"group_type"}, "status": {"online"}, "paused": {"true"},
 			"tag_list": {"arm64"}, "version_prefix": {"16.1."}, "page": {"1"}, "per_page": {"20"},
-		}, r.URL.Query())
-		assert.Equal(t, testToken, r.Header.Get("PRIVATE-TOKEN"))
+		})
 		w.Header().Set("X-Page", "1")
 		w.Header().Set("X-Next-Page", "")
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(page)
+		writeJSON(w, http.StatusOK, string(page))
 	})
 	got, resp, err := c.Groups.ListRunners(t.Context(), Path("platform/networking"), &ListGroupRunnersOptions{
 		ListOptions: ListOptions{Page: 1, PerPage: 20},
@@ -32,7 +29,7 @@ func TestGroupsListRunners_wire(t *testing.T) {
 		TagList: []string{"arm64"}, VersionPrefix: "16.1.",
 	})
 	require.NoError(t, err)
-	assert.Equal(t, pgRunnerList(), got)
+	assert.Equal(t, wantRunnerList(), got)
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Equal(t, 1, resp.CurrentPage)
 	assert.Zero(t, resp.NextPage)
@@ -53,7 +50,7 @@ func TestGroupsListRunners_nilOptions(t *testing.T) {
 
 func TestGroupsListRunners_errors(t *testing.T) {
 	t.Parallel()
-	for _, tc := range []pgAPIError{
+	for _, tc := range []apiErrorCase{
 		{"bad status", 400, `{"error":"status does not have a valid value"}`, ErrBadRequest, "status does not have a valid value", "status does not have a valid value"},
 		{"unauthorized", 401, `{"message":"401 Unauthorized"}`, ErrUnauthorized, "401 Unauthorized", ""},
 		{"forbidden", 403, `{"message":"403 Forbidden"}`, ErrForbidden, "403 Forbidden", ""},
@@ -63,10 +60,10 @@ func TestGroupsListRunners_errors(t *testing.T) {
 			t.Parallel()
 			c, mux, _ := setup(t)
 			var n atomic.Int32
-			mux.HandleFunc("GET /api/v4/groups/1904/runners", pgServe(&n, tc.status, tc.body))
+			mux.HandleFunc("GET /api/v4/groups/1904/runners", serveCounting(&n, tc.status, tc.body))
 			got, resp, err := c.Groups.ListRunners(t.Context(), ID(1904), nil)
 			assert.Nil(t, got)
-			pgCheckAPIError(t, tc, http.MethodGet, "groups/1904/runners", resp, err)
+			checkAPIError(t, tc, http.MethodGet, "groups/1904/runners", resp, err)
 		})
 	}
 }
@@ -97,13 +94,13 @@ func TestGroupsListRunners_validation(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			c, mux, _ := setup(t)
-			n := pgCountRequests(mux)
+			n := countRequests(mux)
 			got, resp, err := c.Groups.ListRunners(t.Context(), tc.ref, tc.opt)
 			assert.Nil(t, got)
 			assert.Nil(t, resp)
-			pgCheckValidation(t, tc.field, err)
+			checkValidation(t, tc.field, err)
 			for _, err := range c.Groups.ListRunnersIter(t.Context(), tc.ref, tc.opt) {
-				pgCheckValidation(t, tc.field, err)
+				checkValidation(t, tc.field, err)
 			}
 			assert.Zero(t, n.Load(), "no request may be sent")
 		})
@@ -113,13 +110,13 @@ func TestGroupsListRunners_validation(t *testing.T) {
 func TestGroupsListRunnersIter_threePages(t *testing.T) {
 	t.Parallel()
 	c, mux, _ := setup(t)
-	seen := pgThreePages(t, mux, "GET /api/v4/groups/{id}/runners", "/api/v4/groups/1904/runners",
-		url.Values{"type": {"instance_type"}, "paused": {"false"}})
+	seen := servePages(t, mux, "GET /api/v4/groups/{id}/runners", "/api/v4/groups/1904/runners",
+		url.Values{"type": {"instance_type"}, "paused": {"false"}}, threeRunnerPages)
 	opt := &ListGroupRunnersOptions{Type: InstanceType, Paused: Ptr(false)}
 	seq := c.Groups.ListRunnersIter(t.Context(), ID(1904), opt)
 	got, err := Collect(seq)
 	require.NoError(t, err)
-	assert.Equal(t, []int64{1, 2, 3, 4, 5}, pgIDs(got))
+	assert.Equal(t, []int64{1, 2, 3, 4, 5}, runnerListIDs(got))
 	assert.Equal(t, []string{"1", "2", "3"}, seen())
 
 	// Ranging again starts over at page 1; an early break fetches no more.

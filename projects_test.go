@@ -1,7 +1,6 @@
 package glrunners
 
 import (
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -19,18 +18,15 @@ func TestProjectsListRunners_wire(t *testing.T) {
 	c, mux, _ := setup(t)
 	page := fixture(t, "runner_list.json")
 	mux.HandleFunc("GET /api/v4/projects/{id}/runners", func(w http.ResponseWriter, r *http.Request) {
-		assert.Equal(t, "/api/v4/projects/platform%2Fnetworking%2Fedge-proxy/runners", r.URL.EscapedPath())
-		assert.Equal(t, url.Values{
+		assertUserRequest(t, r, "/api/v4/projects/platform%2Fnetworking%2Fedge-proxy/runners", url.Values{
 			"scope": {"specific"}, "type": {"project_type"}, "status": {"online"}, "paused": {"false"},
 			"tag_list": {"docker,linux"}, "version_prefix": {"17.9"}, "page": {"2"}, "per_page": {"50"},
-		}, r.URL.Query())
-		assert.Equal(t, testToken, r.Header.Get("PRIVATE-TOKEN"))
+		})
 		w.Header().Set("X-Page", "2")
 		w.Header().Set("X-Next-Page", "3")
 		w.Header().Set("X-Total", "120")
 		w.Header().Set("X-Total-Pages", "3")
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(page)
+		writeJSON(w, http.StatusOK, string(page))
 	})
 	got, resp, err := c.Projects.ListRunners(t.Context(), Path("platform/networking/edge-proxy"), &ListRunnersOptions{
 		ListOptions: ListOptions{Page: 2, PerPage: 50},
@@ -39,7 +35,7 @@ func TestProjectsListRunners_wire(t *testing.T) {
 		TagList: []string{"docker", "linux"}, VersionPrefix: "17.9",
 	})
 	require.NoError(t, err)
-	assert.Equal(t, pgRunnerList(), got)
+	assert.Equal(t, wantRunnerList(), got)
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Equal(t, 2, resp.CurrentPage)
 	assert.Equal(t, 3, resp.NextPage)
@@ -53,13 +49,12 @@ func TestProjectsListRunners_nilOptionsAndEdgeCases(t *testing.T) {
 	mux.HandleFunc("GET /api/v4/projects/{id}/runners", func(w http.ResponseWriter, r *http.Request) {
 		assert.Equal(t, "/api/v4/projects/42/runners", r.URL.EscapedPath())
 		assert.Empty(t, r.URL.RawQuery)
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(page)
+		writeJSON(w, http.StatusOK, string(page))
 	})
 	got, _, err := c.Projects.ListRunners(t.Context(), ID(42), nil)
 	require.NoError(t, err)
 	require.Len(t, got, 3)
-	assert.Equal(t, []int64{5001, 5002, 5003}, pgIDs(got))
+	assert.Equal(t, []int64{5001, 5002, 5003}, runnerListIDs(got))
 	assert.Nil(t, got[0].Description)                                                     // "description": null
 	assert.Equal(t, Ptr(""), got[0].IPAddress)                                            // "ip_address": ""
 	assert.Equal(t, StatusPaused, got[0].Status)                                          // legacy status value
@@ -135,7 +130,7 @@ func TestProjectsAndGroups_refEscaping(t *testing.T) {
 
 func TestProjectsListRunners_errors(t *testing.T) {
 	t.Parallel()
-	for _, tc := range []pgAPIError{
+	for _, tc := range []apiErrorCase{
 		{"bad scope", 400, `{"error":"scope does not have a valid value"}`, ErrBadRequest, "scope does not have a valid value", "scope does not have a valid value"},
 		{"unauthorized", 401, `{"message":"401 Unauthorized"}`, ErrUnauthorized, "401 Unauthorized", ""},
 		{"forbidden", 403, `{"message":"403 Forbidden"}`, ErrForbidden, "403 Forbidden", ""},
@@ -145,10 +140,10 @@ func TestProjectsListRunners_errors(t *testing.T) {
 			t.Parallel()
 			c, mux, _ := setup(t)
 			var n atomic.Int32
-			mux.HandleFunc("GET /api/v4/projects/21342/runners", pgServe(&n, tc.status, tc.body))
+			mux.HandleFunc("GET /api/v4/projects/21342/runners", serveCounting(&n, tc.status, tc.body))
 			got, resp, err := c.Projects.ListRunners(t.Context(), ID(21342), nil)
 			assert.Nil(t, got)
-			pgCheckAPIError(t, tc, http.MethodGet, "projects/21342/runners", resp, err)
+			checkAPIError(t, tc, http.MethodGet, "projects/21342/runners", resp, err)
 		})
 	}
 }
@@ -182,13 +177,13 @@ func TestProjectsListRunners_validation(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			c, mux, _ := setup(t)
-			n := pgCountRequests(mux)
+			n := countRequests(mux)
 			got, resp, err := c.Projects.ListRunners(t.Context(), tc.ref, tc.opt)
 			assert.Nil(t, got)
 			assert.Nil(t, resp)
-			pgCheckValidation(t, tc.field, err)
+			checkValidation(t, tc.field, err)
 			for _, err := range c.Projects.ListRunnersIter(t.Context(), tc.ref, tc.opt) {
-				pgCheckValidation(t, tc.field, err)
+				checkValidation(t, tc.field, err)
 			}
 			assert.Zero(t, n.Load(), "no request may be sent")
 		})
@@ -198,12 +193,12 @@ func TestProjectsListRunners_validation(t *testing.T) {
 func TestProjectsListRunnersIter_threePages(t *testing.T) {
 	t.Parallel()
 	c, mux, _ := setup(t)
-	seen := pgThreePages(t, mux, "GET /api/v4/projects/{id}/runners", "/api/v4/projects/grp%2Fproj/runners",
-		url.Values{"status": {"offline"}, "tag_list": {"docker,linux"}})
+	seen := servePages(t, mux, "GET /api/v4/projects/{id}/runners", "/api/v4/projects/grp%2Fproj/runners",
+		url.Values{"status": {"offline"}, "tag_list": {"docker,linux"}}, threeRunnerPages)
 	opt := &ListRunnersOptions{Status: StatusOffline, TagList: []string{"docker", "linux"}}
 	got, err := Collect(c.Projects.ListRunnersIter(t.Context(), Path("grp/proj"), opt))
 	require.NoError(t, err)
-	assert.Equal(t, []int64{1, 2, 3, 4, 5}, pgIDs(got))
+	assert.Equal(t, []int64{1, 2, 3, 4, 5}, runnerListIDs(got))
 	assert.Equal(t, []string{"1", "2", "3"}, seen())
 	assert.Equal(t, ListOptions{}, opt.ListOptions, "the caller's options are not changed")
 }
@@ -213,26 +208,20 @@ func TestProjectsAssignRunner_wire(t *testing.T) {
 	c, mux, _ := setup(t)
 	body := fixture(t, "runner_assigned.json")
 	mux.HandleFunc("POST /api/v4/projects/{id}/runners", func(w http.ResponseWriter, r *http.Request) {
-		assert.Equal(t, "/api/v4/projects/21342/runners", r.URL.EscapedPath())
-		assert.Empty(t, r.URL.RawQuery)
-		assert.Equal(t, testToken, r.Header.Get("PRIVATE-TOKEN"))
+		assertUserRequest(t, r, "/api/v4/projects/21342/runners", nil)
 		assert.Equal(t, "application/json", r.Header.Get("Content-Type"))
-		got, err := io.ReadAll(r.Body)
-		assert.NoError(t, err)
-		assert.JSONEq(t, `{"runner_id":4117}`, string(got))
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusCreated)
-		_, _ = w.Write(body)
+		assert.JSONEq(t, `{"runner_id":4117}`, readBody(t, r))
+		writeJSON(w, http.StatusCreated, string(body))
 	})
 	got, resp, err := c.Projects.AssignRunner(t.Context(), ID(21342), 4117)
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusCreated, resp.StatusCode)
-	assert.Equal(t, pgRunnerList()[1], got) // the fixture repeats runner 4117 of runner_list.json
+	assert.Equal(t, wantRunnerList()[1], got) // the fixture repeats runner 4117 of runner_list.json
 }
 
 func TestProjectsAssignRunner_errors(t *testing.T) {
 	t.Parallel()
-	for _, tc := range []pgAPIError{
+	for _, tc := range []apiErrorCase{
 		{"group runner", 403, `{"message":"403 Forbidden - Runner is a group runner"}`, ErrForbidden, "403 Forbidden - Runner is a group runner", ""},
 		{"locked", 403, `{"message":"403 Forbidden - Runner is locked"}`, ErrForbidden, "403 Forbidden - Runner is locked", ""},
 		{"no access", 403, `{"message":"403 Forbidden - No access granted"}`, ErrForbidden, "403 Forbidden - No access granted", ""},
@@ -246,10 +235,10 @@ func TestProjectsAssignRunner_errors(t *testing.T) {
 			t.Parallel()
 			c, mux, _ := setup(t)
 			var n atomic.Int32
-			mux.HandleFunc("POST /api/v4/projects/21342/runners", pgServe(&n, tc.status, tc.body))
+			mux.HandleFunc("POST /api/v4/projects/21342/runners", serveCounting(&n, tc.status, tc.body))
 			got, resp, err := c.Projects.AssignRunner(t.Context(), ID(21342), 4117)
 			assert.Nil(t, got)
-			pgCheckAPIError(t, tc, http.MethodPost, "projects/21342/runners", resp, err)
+			checkAPIError(t, tc, http.MethodPost, "projects/21342/runners", resp, err)
 			assert.NotErrorIs(t, err, ErrOutcomeUnknown)
 			assert.EqualValues(t, 1, n.Load())
 		})
@@ -262,7 +251,7 @@ func TestProjectsAssignRunner_serverErrorNotRetried(t *testing.T) {
 	t.Parallel()
 	c, mux, _ := setup(t)
 	var n atomic.Int32
-	mux.HandleFunc("POST /api/v4/projects/21342/runners", pgServe(&n, 502, `{"message":"502 Bad Gateway"}`))
+	mux.HandleFunc("POST /api/v4/projects/21342/runners", serveCounting(&n, 502, `{"message":"502 Bad Gateway"}`))
 	_, _, err := c.Projects.AssignRunner(t.Context(), ID(21342), 4117)
 	assert.ErrorIs(t, err, ErrServer)
 	assert.ErrorIs(t, err, ErrOutcomeUnknown)
@@ -286,14 +275,14 @@ func TestProjectsAssignRunner_validation(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			c, mux, _ := setup(t)
-			n := pgCountRequests(mux)
+			n := countRequests(mux)
 			got, resp, err := c.Projects.AssignRunner(t.Context(), tc.ref, tc.runnerID)
 			assert.Nil(t, got)
 			assert.Nil(t, resp)
-			pgCheckValidation(t, tc.field, err)
+			checkValidation(t, tc.field, err)
 			resp, err = c.Projects.UnassignRunner(t.Context(), tc.ref, tc.runnerID)
 			assert.Nil(t, resp)
-			pgCheckValidation(t, tc.field, err)
+			checkValidation(t, tc.field, err)
 			assert.Zero(t, n.Load(), "no request may be sent")
 		})
 	}
@@ -303,13 +292,9 @@ func TestProjectsUnassignRunner_wire(t *testing.T) {
 	t.Parallel()
 	c, mux, _ := setup(t)
 	mux.HandleFunc("DELETE /api/v4/projects/{id}/runners/{runner_id}", func(w http.ResponseWriter, r *http.Request) {
-		assert.Equal(t, "/api/v4/projects/a%2Fb%20c/runners/4117", r.URL.EscapedPath())
-		assert.Empty(t, r.URL.RawQuery)
-		assert.Equal(t, testToken, r.Header.Get("PRIVATE-TOKEN"))
+		assertUserRequest(t, r, "/api/v4/projects/a%2Fb%20c/runners/4117", nil)
 		assert.Empty(t, r.Header.Get("If-Unmodified-Since"))
-		got, err := io.ReadAll(r.Body)
-		assert.NoError(t, err)
-		assert.Empty(t, got)
+		assert.Empty(t, readBody(t, r))
 		w.WriteHeader(http.StatusNoContent)
 	})
 	resp, err := c.Projects.UnassignRunner(t.Context(), Path("a/b c"), 4117)
@@ -320,7 +305,7 @@ func TestProjectsUnassignRunner_wire(t *testing.T) {
 func TestProjectsUnassignRunner_errors(t *testing.T) {
 	t.Parallel()
 	const ownerMsg = "403 Forbidden - You cannot unassign a runner from the owner project. Delete the runner instead"
-	for _, tc := range []pgAPIError{
+	for _, tc := range []apiErrorCase{
 		{"owner project", 403, `{"message":"` + ownerMsg + `"}`, ErrForbidden, ownerMsg, ""},
 		{"owner project, seed wording", 403, `{"message":"403 Forbidden - Only one project associated with the runner. Please remove the runner instead"}`,
 			ErrForbidden, "403 Forbidden - Only one project associated with the runner. Please remove the runner instead", ""},
@@ -333,9 +318,9 @@ func TestProjectsUnassignRunner_errors(t *testing.T) {
 			t.Parallel()
 			c, mux, _ := setup(t)
 			var n atomic.Int32
-			mux.HandleFunc("DELETE /api/v4/projects/21342/runners/4117", pgServe(&n, tc.status, tc.body))
+			mux.HandleFunc("DELETE /api/v4/projects/21342/runners/4117", serveCounting(&n, tc.status, tc.body))
 			resp, err := c.Projects.UnassignRunner(t.Context(), ID(21342), 4117)
-			pgCheckAPIError(t, tc, http.MethodDelete, "projects/21342/runners/4117", resp, err)
+			checkAPIError(t, tc, http.MethodDelete, "projects/21342/runners/4117", resp, err)
 			assert.EqualValues(t, 1, n.Load(), "4xx answers are not retried")
 		})
 	}
@@ -352,7 +337,7 @@ func TestProjectsUnassignRunner_preconditionFailed(t *testing.T) {
 	})
 	since := time.Date(2025, 3, 20, 13, 0, 0, 0, time.FixedZone("CET", 3600)) // sent in GMT
 	resp, err := c.Projects.UnassignRunner(t.Context(), ID(21342), 4117, WithIfUnmodifiedSince(since))
-	pgCheckAPIError(t, pgAPIError{status: 412, sentinel: ErrPreconditionFailed, message: "412 Precondition Failed"},
+	checkAPIError(t, apiErrorCase{status: 412, sentinel: ErrPreconditionFailed, message: "412 Precondition Failed"},
 		http.MethodDelete, "projects/21342/runners/4117", resp, err)
 	assert.EqualValues(t, 1, n.Load())
 }

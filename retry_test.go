@@ -3,6 +3,7 @@ package glrunners
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -127,38 +128,39 @@ func newServer(t *testing.T, h http.Handler) string {
 	return srv.URL
 }
 
-func TestRetry_succeedsAfterTransientFailure(t *testing.T) {
+// A transient failure is retried until the call succeeds: a GET always, a
+// POST only when opted in.
+func TestRetry_succeedsAfterTransientFailures(t *testing.T) {
 	t.Parallel()
-	c, mux, _ := setup(t)
-	var n atomic.Int32
-	mux.HandleFunc("GET /api/v4/runners/9", func(w http.ResponseWriter, r *http.Request) {
-		if n.Add(1) < 3 {
-			w.WriteHeader(503)
-			return
-		}
-		writeJSON(w, 200, `{"id":9}`)
-	})
-	var out struct{ ID int64 }
-	resp, err := c.call(t.Context(), http.MethodGet, "runners/9", nil, nil, &out)
-	require.NoError(t, err)
-	assert.Equal(t, int64(9), out.ID)
-	assert.Equal(t, 3, resp.Attempts)
-}
-
-func TestRetry_postOptInRetries5xx(t *testing.T) {
-	t.Parallel()
-	c, mux, _ := setup(t)
-	var n atomic.Int32
-	mux.HandleFunc("POST /api/v4/runners/verify", func(w http.ResponseWriter, r *http.Request) {
-		if n.Add(1) < 2 {
-			w.WriteHeader(502)
-			return
-		}
-		writeJSON(w, 200, `{"id":1}`)
-	})
-	resp, err := c.call(t.Context(), http.MethodPost, "runners/verify", nil, map[string]string{"token": "t"}, &struct{}{}, WithRetryNonIdempotent())
-	require.NoError(t, err)
-	assert.Equal(t, 2, resp.Attempts)
+	for _, tc := range []struct {
+		name, method, path string
+		failures, status   int // answer status to the first failures requests
+		body               any
+		opts               []RequestOption
+		wantID             int64
+	}{
+		{"GET after two 503", http.MethodGet, "runners/9", 2, 503, nil, nil, 9},
+		{"opted-in POST after a 502", http.MethodPost, "runners/verify", 1, 502,
+			map[string]string{"token": "t"}, []RequestOption{WithRetryNonIdempotent()}, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c, mux, _ := setup(t)
+			var n atomic.Int32
+			mux.HandleFunc(tc.method+" /api/v4/"+tc.path, func(w http.ResponseWriter, r *http.Request) {
+				if n.Add(1) <= int32(tc.failures) {
+					w.WriteHeader(tc.status)
+					return
+				}
+				writeJSON(w, 200, fmt.Sprintf(`{"id":%d}`, tc.wantID))
+			})
+			var out struct{ ID int64 }
+			resp, err := c.call(t.Context(), tc.method, tc.path, nil, tc.body, &out, tc.opts...)
+			require.NoError(t, err)
+			assert.Equal(t, tc.wantID, out.ID)
+			assert.Equal(t, tc.failures+1, resp.Attempts)
+		})
+	}
 }
 
 func TestRetry_retryAfterIsHonoured(t *testing.T) {

@@ -10,19 +10,15 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func rtJobID(j *RunnerJob) int64 { return j.ID }
-
 func TestRunnersListJobs_wire(t *testing.T) {
 	t.Parallel()
 	c, mux, _ := setup(t)
 	jobs := fixture(t, "runner_jobs.json")
 	mux.HandleFunc("GET /api/v4/runners/{id}/jobs", func(w http.ResponseWriter, r *http.Request) {
-		rtUserAuth(t, r)
-		assert.Equal(t, "/api/v4/runners/4102/jobs", r.URL.EscapedPath())
-		assert.Equal(t, url.Values{
+		assertUserRequest(t, r, "/api/v4/runners/4102/jobs", url.Values{
 			"system_id": {"s_5d1c9a0e7b34"}, "status": {"running"}, "order_by": {"id"}, "sort": {"desc"},
 			"page": {"3"}, "per_page": {"2"},
-		}, r.URL.Query())
+		})
 		writeJSON(w, http.StatusOK, string(jobs))
 	})
 	got, _, err := c.Runners.ListJobs(t.Context(), 4102, &ListRunnerJobsOptions{
@@ -49,10 +45,10 @@ func TestRunnersListJobs_wire(t *testing.T) {
 func TestRunnersListJobsIter_offsetThreePages(t *testing.T) {
 	t.Parallel()
 	c, mux, _ := setup(t)
-	rtServePages(t, mux, "GET /api/v4/runners/{id}/jobs", url.Values{"status": {"failed"}},
+	servePages(t, mux, "GET /api/v4/runners/{id}/jobs", "/api/v4/runners/4102/jobs", url.Values{"status": {"failed"}},
 		[]string{`[{"id":10},{"id":11}]`, `[{"id":12}]`, `[{"id":3000000001}]`})
 	seq := c.Runners.ListJobsIter(t.Context(), 4102, &ListRunnerJobsOptions{Status: JobFailed})
-	assert.Equal(t, []int64{10, 11, 12, 3000000001}, rtIDs(t, seq, rtJobID))
+	assert.Equal(t, []int64{10, 11, 12, 3000000001}, collectIDs(t, seq, idOfJob))
 }
 
 // A keyset walk follows the cursor of each page's Link rel="next" and ends
@@ -67,7 +63,7 @@ func TestRunnersListJobsIter_keysetFollowsLinkCursor(t *testing.T) {
 	}
 	var cursors []string
 	mux.HandleFunc("GET /api/v4/runners/{id}/jobs", func(w http.ResponseWriter, r *http.Request) {
-		rtUserAuth(t, r)
+		assertUserAuth(t, r)
 		assert.Equal(t, "/api/v4/runners/4102/jobs", r.URL.EscapedPath())
 		cursor := r.URL.Query().Get("cursor")
 		cursors = append(cursors, cursor)
@@ -88,7 +84,7 @@ func TestRunnersListJobsIter_keysetFollowsLinkCursor(t *testing.T) {
 		writeJSON(w, http.StatusOK, p.body)
 	})
 	opt := &ListRunnerJobsOptions{KeysetOptions: KeysetOptions{Pagination: PaginationKeyset}, OrderBy: JobOrderByID}
-	assert.Equal(t, []int64{30, 29, 28, 27, 26}, rtIDs(t, c.Runners.ListJobsIter(t.Context(), 4102, opt), rtJobID))
+	assert.Equal(t, []int64{30, 29, 28, 27, 26}, collectIDs(t, c.Runners.ListJobsIter(t.Context(), 4102, opt), idOfJob))
 	assert.Equal(t, []string{"", "eyJpZCI6IjI5In0=", "eyJpZCI6IjI3In0="}, cursors)
 	assert.Empty(t, opt.Cursor, "caller's options untouched")
 }
@@ -109,17 +105,34 @@ func TestRunnersListJobs_keysetPageCarriesNextCursor(t *testing.T) {
 	assert.Equal(t, "def", resp.NextCursor)
 }
 
-func TestRunnersListJobs_errors(t *testing.T) {
+// Each of the jobs, managers and projects listings turns its documented error answers into an
+// *Error with the status, the sentinel and GitLab's body.
+func TestRunnersListings_errors(t *testing.T) {
 	t.Parallel()
-	rtErrors(t, "GET /api/v4/runners/{id}/jobs", []rtErrCase{
-		{400, `{"error":"status does not have a valid value"}`, ErrBadRequest},
-		{401, `{"message":"401 Unauthorized"}`, ErrUnauthorized},
-		{403, `{"message":"403 Forbidden - No access granted"}`, ErrForbidden},
-		{404, `{"message":"404 Runner Not Found"}`, ErrNotFound},
-		{405, `{"error":"Keyset pagination is not yet available for this type of request"}`, ErrMethodNotAllowed},
-	}, func(ctx context.Context, c *Client) error {
-		_, _, err := c.Runners.ListJobs(ctx, 4102, &ListRunnerJobsOptions{KeysetOptions: KeysetOptions{Pagination: PaginationKeyset}})
-		return err
+	testEndpointErrors(t, []endpointErrors{
+		{"ListJobs", "GET /api/v4/runners/{id}/jobs", []errorAnswer{
+			{400, `{"error":"status does not have a valid value"}`, ErrBadRequest},
+			{401, `{"message":"401 Unauthorized"}`, ErrUnauthorized},
+			{403, `{"message":"403 Forbidden - No access granted"}`, ErrForbidden},
+			{404, `{"message":"404 Runner Not Found"}`, ErrNotFound},
+			{405, `{"error":"Keyset pagination is not yet available for this type of request"}`, ErrMethodNotAllowed},
+		}, callListJobs(4102, &ListRunnerJobsOptions{KeysetOptions: KeysetOptions{Pagination: PaginationKeyset}})},
+		{"ListManagers", "GET /api/v4/runners/{id}/managers", []errorAnswer{
+			{401, `{"message":"401 Unauthorized"}`, ErrUnauthorized},
+			{403, `{"message":"403 Forbidden - No access granted"}`, ErrForbidden},
+			{404, `{"message":"404 Runner Not Found"}`, ErrNotFound},
+		}, func(ctx context.Context, c *Client) error {
+			_, _, err := c.Runners.ListManagers(ctx, 4117)
+			return err
+		}},
+		{"ListProjects", "GET /api/v4/runners/{id}/projects", []errorAnswer{
+			{401, `{"message":"401 Unauthorized"}`, ErrUnauthorized},
+			{403, `{"message":"403 Forbidden - No access granted"}`, ErrForbidden},
+			{404, `{"message":"404 Runner Not Found"}`, ErrNotFound},
+		}, func(ctx context.Context, c *Client) error {
+			_, _, err := c.Runners.ListProjects(ctx, 4117, nil)
+			return err
+		}},
 	})
 }
 
@@ -128,9 +141,7 @@ func TestRunnersListManagers_wire(t *testing.T) {
 	c, mux, _ := setup(t)
 	managers := fixture(t, "runner_managers.json")
 	mux.HandleFunc("GET /api/v4/runners/{id}/managers", func(w http.ResponseWriter, r *http.Request) {
-		rtUserAuth(t, r)
-		assert.Equal(t, "/api/v4/runners/4117/managers", r.URL.EscapedPath())
-		assert.Equal(t, url.Values{}, r.URL.Query())
+		assertUserRequest(t, r, "/api/v4/runners/4117/managers", nil)
 		writeJSON(w, http.StatusOK, string(managers))
 	})
 	got, _, err := c.Runners.ListManagers(t.Context(), 4117)
@@ -148,26 +159,12 @@ func TestRunnersListManagers_wire(t *testing.T) {
 	assert.Equal(t, JobExecutionIdle, got[1].JobExecutionStatus)
 }
 
-func TestRunnersListManagers_errors(t *testing.T) {
-	t.Parallel()
-	rtErrors(t, "GET /api/v4/runners/{id}/managers", []rtErrCase{
-		{401, `{"message":"401 Unauthorized"}`, ErrUnauthorized},
-		{403, `{"message":"403 Forbidden - No access granted"}`, ErrForbidden},
-		{404, `{"message":"404 Runner Not Found"}`, ErrNotFound},
-	}, func(ctx context.Context, c *Client) error {
-		_, _, err := c.Runners.ListManagers(ctx, 4117)
-		return err
-	})
-}
-
 func TestRunnersListProjects_wire(t *testing.T) {
 	t.Parallel()
 	c, mux, _ := setup(t)
 	projects := fixture(t, "runner_projects.json")
 	mux.HandleFunc("GET /api/v4/runners/{id}/projects", func(w http.ResponseWriter, r *http.Request) {
-		rtUserAuth(t, r)
-		assert.Equal(t, "/api/v4/runners/4117/projects", r.URL.EscapedPath())
-		assert.Equal(t, url.Values{"page": {"1"}, "per_page": {"2"}}, r.URL.Query())
+		assertUserRequest(t, r, "/api/v4/runners/4117/projects", url.Values{"page": {"1"}, "per_page": {"2"}})
 		writeJSON(w, http.StatusOK, string(projects))
 	})
 	got, _, err := c.Runners.ListProjects(t.Context(), 4117, &ListOptions{Page: 1, PerPage: 2})
@@ -187,20 +184,8 @@ func TestRunnersListProjects_wire(t *testing.T) {
 func TestRunnersListProjectsIter_threePages(t *testing.T) {
 	t.Parallel()
 	c, mux, _ := setup(t)
-	rtServePages(t, mux, "GET /api/v4/runners/{id}/projects", url.Values{},
+	servePages(t, mux, "GET /api/v4/runners/{id}/projects", "/api/v4/runners/4117/projects", url.Values{},
 		[]string{`[{"id":1}]`, `[{"id":2},{"id":3}]`, `[{"id":4}]`})
 	seq := c.Runners.ListProjectsIter(t.Context(), 4117, nil)
-	assert.Equal(t, []int64{1, 2, 3, 4}, rtIDs(t, seq, func(p *Project) int64 { return p.ID }))
-}
-
-func TestRunnersListProjects_errors(t *testing.T) {
-	t.Parallel()
-	rtErrors(t, "GET /api/v4/runners/{id}/projects", []rtErrCase{
-		{401, `{"message":"401 Unauthorized"}`, ErrUnauthorized},
-		{403, `{"message":"403 Forbidden - No access granted"}`, ErrForbidden},
-		{404, `{"message":"404 Runner Not Found"}`, ErrNotFound},
-	}, func(ctx context.Context, c *Client) error {
-		_, _, err := c.Runners.ListProjects(ctx, 4117, nil)
-		return err
-	})
+	assert.Equal(t, []int64{1, 2, 3, 4}, collectIDs(t, seq, idOfProject))
 }

@@ -3,7 +3,6 @@ package glrunners
 import (
 	"context"
 	"net/http"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -12,22 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-const (
-	rtRegistrationToken = "GR1348941rtFAKE-registration-token"
-	rtRunnerToken       = "glrt-t2_rtFAKE-authentication-token"
-)
-
-// rtNoTokenInURL asserts that no token value appears in r's URL.
-func rtNoTokenInURL(t *testing.T, r *http.Request) {
-	t.Helper()
-	for _, tok := range []string{rtRegistrationToken, rtRunnerToken} {
-		assert.NotContains(t, r.RequestURI, tok)
-		assert.NotContains(t, r.URL.String(), tok)
-	}
-	assert.Empty(t, r.URL.RawQuery)
-}
-
-func rtAssertRegistration4188(t *testing.T, got *RunnerRegistration) {
+func assertRegistration4188(t *testing.T, got *RunnerRegistration) {
 	t.Helper()
 	require.NotNil(t, got)
 	assert.Equal(t, int64(4188), got.ID)
@@ -40,15 +24,13 @@ func TestRunnersCreate_wire(t *testing.T) {
 	c, mux, _ := setup(t)
 	reg := fixture(t, "runner_registration.json")
 	mux.HandleFunc("POST /api/v4/user/runners", func(w http.ResponseWriter, r *http.Request) {
-		rtUserAuth(t, r)
-		assert.Equal(t, "/api/v4/user/runners", r.URL.EscapedPath())
-		assert.Equal(t, url.Values{}, r.URL.Query())
+		assertUserRequest(t, r, "/api/v4/user/runners", nil)
 		assert.JSONEq(t, `{
 			"runner_type": "project_type", "project_id": 20815, "description": "edge-arm64-builder",
 			"paused": false, "locked": true, "run_untagged": false, "tag_list": ["arm64","docker"],
 			"access_level": "ref_protected", "maximum_timeout": 5400, "maintenance_note": "kernel upgrade",
 			"token_expires_at": "2025-04-19T12:00:00Z", "token_rotation_deadline": "2025-04-18T12:00:00Z"
-		}`, rtBody(t, r))
+		}`, readBody(t, r))
 		writeJSON(w, http.StatusCreated, string(reg))
 	})
 	got, resp, err := c.Runners.Create(t.Context(), &CreateRunnerOptions{
@@ -60,7 +42,7 @@ func TestRunnersCreate_wire(t *testing.T) {
 	})
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusCreated, resp.StatusCode)
-	rtAssertRegistration4188(t, got)
+	assertRegistration4188(t, got)
 }
 
 func TestRunnersCreate_minimalBodies(t *testing.T) {
@@ -76,7 +58,7 @@ func TestRunnersCreate_minimalBodies(t *testing.T) {
 			t.Parallel()
 			c, mux, _ := setup(t)
 			mux.HandleFunc("POST /api/v4/user/runners", func(w http.ResponseWriter, r *http.Request) {
-				assert.JSONEq(t, tc.body, rtBody(t, r))
+				assert.JSONEq(t, tc.body, readBody(t, r))
 				writeJSON(w, http.StatusCreated, `{"id":1,"token":"glrt-x","token_expires_at":null}`)
 			})
 			got, _, err := c.Runners.Create(t.Context(), &tc.opt)
@@ -86,18 +68,47 @@ func TestRunnersCreate_minimalBodies(t *testing.T) {
 	}
 }
 
-func TestRunnersCreate_errors(t *testing.T) {
+// Each of the create, register, verify and token-delete endpoints turns its documented error answers into an
+// *Error with the status, the sentinel and GitLab's body.
+func TestRunnersRegistration_errors(t *testing.T) {
 	t.Parallel()
-	rtErrors(t, "POST /api/v4/user/runners", []rtErrCase{
-		{400, `{"error":"runner_type does not have a valid value"}`, ErrBadRequest},
-		{400, `{"error":"project_id is missing"}`, ErrBadRequest},
-		{400, `{"message":"400 Bad request - Tags list can not be empty when runner is not allowed to pick untagged jobs"}`, ErrBadRequest},
-		{401, `{"message":"401 Unauthorized"}`, ErrUnauthorized},
-		{403, `{"error":"insufficient_scope","error_description":"The request requires higher privileges than provided by the access token.","scope":"create_runner api"}`, ErrForbidden},
-		{403, `{"message":"403 Forbidden - User does not have permission to create runner"}`, ErrForbidden},
-	}, func(ctx context.Context, c *Client) error {
-		_, _, err := c.Runners.Create(ctx, &CreateRunnerOptions{RunnerType: ProjectType, ProjectID: 1})
-		return err
+	testEndpointErrors(t, []endpointErrors{
+		{"Create", "POST /api/v4/user/runners", []errorAnswer{
+			{400, `{"error":"runner_type does not have a valid value"}`, ErrBadRequest},
+			{400, `{"error":"project_id is missing"}`, ErrBadRequest},
+			{400, `{"message":"400 Bad request - Tags list can not be empty when runner is not allowed to pick untagged jobs"}`, ErrBadRequest},
+			{401, `{"message":"401 Unauthorized"}`, ErrUnauthorized},
+			{403, `{"error":"insufficient_scope","error_description":"The request requires higher privileges than provided by the access token.","scope":"create_runner api"}`, ErrForbidden},
+			{403, `{"message":"403 Forbidden - User does not have permission to create runner"}`, ErrForbidden},
+		}, callCreate(&CreateRunnerOptions{RunnerType: ProjectType, ProjectID: 1})},
+		{"Register", "POST /api/v4/runners", []errorAnswer{
+			{400, `{"error":"token is missing"}`, ErrBadRequest},
+			{400, `{"message":{"tags_list":["Too many tags specified. Please limit the number of tags to 50"]}}`, ErrBadRequest},
+			{403, `{"message":"403 Forbidden - invalid token supplied"}`, ErrForbidden},
+			{410, `{"message":"410 Gone - runner registration disallowed"}`, ErrGone},
+			{429, `{"message":"Executing database migrations. Please retry later."}`, ErrRateLimited},
+		}, callRegister(&RegisterRunnerOptions{Token: testRegistrationToken})},
+		{"Verify", "POST /api/v4/runners/verify", []errorAnswer{
+			{400, `{"error":"token is missing"}`, ErrBadRequest},
+			{403, `{"message":"403 Forbidden"}`, ErrForbidden},
+			{422, `{"message":"Runner is orphaned"}`, ErrUnprocessable},
+		}, callVerify(&VerifyRunnerOptions{Token: testRunnerToken, SystemID: "s_1"})},
+		{"DeleteByToken", "DELETE /api/v4/runners", []errorAnswer{
+			{400, `{"error":"token is missing"}`, ErrBadRequest},
+			{403, `{"message":"403 Forbidden"}`, ErrForbidden},
+			{412, `{"message":"412 Precondition Failed"}`, ErrPreconditionFailed},
+		}, func(ctx context.Context, c *Client) error {
+			_, err := c.Runners.DeleteByToken(ctx, testRunnerToken, WithIfUnmodifiedSince(time.Now()))
+			return err
+		}},
+		{"DeleteManager", "DELETE /api/v4/runners/managers", []errorAnswer{
+			{400, `{"error":"system_id is missing"}`, ErrBadRequest},
+			{403, `{"message":"403 Forbidden"}`, ErrForbidden},
+			{404, `{"message":"404 Runner manager not found Not Found"}`, ErrNotFound},
+		}, func(ctx context.Context, c *Client) error {
+			_, err := c.Runners.DeleteManager(ctx, testRunnerToken, "s_1")
+			return err
+		}},
 	})
 }
 
@@ -106,73 +117,59 @@ func TestRunnersRegister_wire(t *testing.T) {
 	c, mux, _ := setup(t)
 	reg := fixture(t, "runner_registration.json")
 	mux.HandleFunc("POST /api/v4/runners", func(w http.ResponseWriter, r *http.Request) {
-		rtNoUserAuth(t, r)
-		rtNoTokenInURL(t, r)
+		assertNoUserAuth(t, r)
+		assertNoTokenInURL(t, r)
 		assert.Equal(t, "/api/v4/runners", r.URL.EscapedPath())
 		assert.JSONEq(t, `{
-			"token": "`+rtRegistrationToken+`", "description": "ci-box-7",
+			"token": "`+testRegistrationToken+`", "description": "ci-box-7",
 			"info": {"name": "ci-box-7", "version": "17.9.1", "revision": "c7a3e41d", "platform": "linux", "architecture": "amd64"},
 			"paused": true, "locked": false, "run_untagged": true, "tag_list": ["docker","linux"],
 			"access_level": "not_protected", "maximum_timeout": 3600, "maintenance_note": "rack 4"
-		}`, rtBody(t, r))
+		}`, readBody(t, r))
 		writeJSON(w, http.StatusCreated, string(reg))
 	})
 	got, _, err := c.Runners.Register(t.Context(), &RegisterRunnerOptions{
-		Token: rtRegistrationToken, Description: "ci-box-7",
+		Token: testRegistrationToken, Description: "ci-box-7",
 		Info:   &RunnerInfo{Name: "ci-box-7", Version: "17.9.1", Revision: "c7a3e41d", Platform: "linux", Architecture: "amd64"},
 		Paused: Ptr(true), Locked: Ptr(false), RunUntagged: Ptr(true), TagList: []string{"docker", "linux"},
 		AccessLevel: NotProtected, MaximumTimeout: Ptr[int64](3600), MaintenanceNote: "rack 4",
 	})
 	require.NoError(t, err)
-	rtAssertRegistration4188(t, got)
+	assertRegistration4188(t, got)
 }
 
 func TestRunnersRegister_deprecatedFields(t *testing.T) {
 	t.Parallel()
 	c, mux, _ := setup(t)
 	mux.HandleFunc("POST /api/v4/runners", func(w http.ResponseWriter, r *http.Request) {
-		assert.JSONEq(t, `{"token":"`+rtRegistrationToken+`","active":false,"maintainer_note":"old"}`, rtBody(t, r))
+		assert.JSONEq(t, `{"token":"`+testRegistrationToken+`","active":false,"maintainer_note":"old"}`, readBody(t, r))
 		writeJSON(w, http.StatusCreated, `{"id":2,"token":"t","token_expires_at":null}`)
 	})
 	_, _, err := c.Runners.Register(t.Context(), &RegisterRunnerOptions{
-		Token: rtRegistrationToken, Active: Ptr(false), MaintainerNote: "old",
+		Token: testRegistrationToken, Active: Ptr(false), MaintainerNote: "old",
 	})
 	require.NoError(t, err)
 }
 
-// rtEchoToken answers status with a body that echoes the request's token,
+// serveTokenEcho answers status with a body that echoes the request's token,
 // as a careless proxy or server might.
-func rtEchoToken(t *testing.T, mux *http.ServeMux, pattern string, status int) {
+func serveTokenEcho(t *testing.T, mux *http.ServeMux, pattern string, status int) {
 	mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-		body := rtBody(t, r)
+		body := readBody(t, r)
 		writeJSON(w, status, `{"message":"403 Forbidden - invalid token supplied","echo":`+body+`}`)
-	})
-}
-
-func TestRunnersRegister_errors(t *testing.T) {
-	t.Parallel()
-	rtErrors(t, "POST /api/v4/runners", []rtErrCase{
-		{400, `{"error":"token is missing"}`, ErrBadRequest},
-		{400, `{"message":{"tags_list":["Too many tags specified. Please limit the number of tags to 50"]}}`, ErrBadRequest},
-		{403, `{"message":"403 Forbidden - invalid token supplied"}`, ErrForbidden},
-		{410, `{"message":"410 Gone - runner registration disallowed"}`, ErrGone},
-		{429, `{"message":"Executing database migrations. Please retry later."}`, ErrRateLimited},
-	}, func(ctx context.Context, c *Client) error {
-		_, _, err := c.Runners.Register(ctx, &RegisterRunnerOptions{Token: rtRegistrationToken})
-		return err
 	})
 }
 
 func TestRunnersRegister_errorHidesToken(t *testing.T) {
 	t.Parallel()
 	c, mux, _ := setup(t)
-	rtEchoToken(t, mux, "POST /api/v4/runners", http.StatusForbidden)
-	_, _, err := c.Runners.Register(t.Context(), &RegisterRunnerOptions{Token: rtRegistrationToken, Description: "x"})
+	serveTokenEcho(t, mux, "POST /api/v4/runners", http.StatusForbidden)
+	_, _, err := c.Runners.Register(t.Context(), &RegisterRunnerOptions{Token: testRegistrationToken, Description: "x"})
 	require.ErrorIs(t, err, ErrForbidden)
-	assert.NotContains(t, err.Error(), rtRegistrationToken)
+	assert.NotContains(t, err.Error(), testRegistrationToken)
 	e, _ := err.(*Error)
 	require.NotNil(t, e)
-	assert.NotContains(t, e.Body, rtRegistrationToken)
+	assert.NotContains(t, e.Body, testRegistrationToken)
 	assert.Contains(t, e.Body, "[REDACTED]")
 }
 
@@ -181,23 +178,23 @@ func TestRunnersVerify_wire(t *testing.T) {
 	c, mux, _ := setup(t)
 	reg := fixture(t, "runner_registration.json")
 	mux.HandleFunc("POST /api/v4/runners/verify", func(w http.ResponseWriter, r *http.Request) {
-		rtNoUserAuth(t, r)
-		rtNoTokenInURL(t, r)
+		assertNoUserAuth(t, r)
+		assertNoTokenInURL(t, r)
 		assert.Equal(t, "/api/v4/runners/verify", r.URL.EscapedPath())
-		assert.JSONEq(t, `{"token":"`+rtRunnerToken+`","system_id":"s_5d1c9a0e7b34"}`, rtBody(t, r))
+		assert.JSONEq(t, `{"token":"`+testRunnerToken+`","system_id":"s_5d1c9a0e7b34"}`, readBody(t, r))
 		writeJSON(w, http.StatusOK, string(reg))
 	})
-	got, resp, err := c.Runners.Verify(t.Context(), &VerifyRunnerOptions{Token: rtRunnerToken, SystemID: "s_5d1c9a0e7b34"})
+	got, resp, err := c.Runners.Verify(t.Context(), &VerifyRunnerOptions{Token: testRunnerToken, SystemID: "s_5d1c9a0e7b34"})
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
-	rtAssertRegistration4188(t, got)
+	assertRegistration4188(t, got)
 }
 
 func TestRunnersVerify_legacyTokenWithoutSystemID(t *testing.T) {
 	t.Parallel()
 	c, mux, _ := setup(t)
 	mux.HandleFunc("POST /api/v4/runners/verify", func(w http.ResponseWriter, r *http.Request) {
-		assert.JSONEq(t, `{"token":"glrtr-legacy-FAKE"}`, rtBody(t, r))
+		assert.JSONEq(t, `{"token":"glrtr-legacy-FAKE"}`, readBody(t, r))
 		writeJSON(w, http.StatusOK, `{"id":3,"token":"glrtr-legacy-FAKE","token_expires_at":null}`)
 	})
 	got, _, err := c.Runners.Verify(t.Context(), &VerifyRunnerOptions{Token: "glrtr-legacy-FAKE"})
@@ -205,81 +202,45 @@ func TestRunnersVerify_legacyTokenWithoutSystemID(t *testing.T) {
 	assert.Equal(t, int64(3), got.ID)
 }
 
-func TestRunnersVerify_errors(t *testing.T) {
-	t.Parallel()
-	rtErrors(t, "POST /api/v4/runners/verify", []rtErrCase{
-		{400, `{"error":"token is missing"}`, ErrBadRequest},
-		{403, `{"message":"403 Forbidden"}`, ErrForbidden},
-		{422, `{"message":"Runner is orphaned"}`, ErrUnprocessable},
-	}, func(ctx context.Context, c *Client) error {
-		_, _, err := c.Runners.Verify(ctx, &VerifyRunnerOptions{Token: rtRunnerToken, SystemID: "s_1"})
-		return err
-	})
-}
-
 func TestRunnersVerify_errorHidesToken(t *testing.T) {
 	t.Parallel()
 	c, mux, _ := setup(t)
-	rtEchoToken(t, mux, "POST /api/v4/runners/verify", http.StatusUnprocessableEntity)
-	_, _, err := c.Runners.Verify(t.Context(), &VerifyRunnerOptions{Token: rtRunnerToken, SystemID: "s_1"})
+	serveTokenEcho(t, mux, "POST /api/v4/runners/verify", http.StatusUnprocessableEntity)
+	_, _, err := c.Runners.Verify(t.Context(), &VerifyRunnerOptions{Token: testRunnerToken, SystemID: "s_1"})
 	require.ErrorIs(t, err, ErrUnprocessable)
-	assert.NotContains(t, err.Error(), rtRunnerToken)
-	assert.NotContains(t, err.(*Error).Body, rtRunnerToken)
+	assert.NotContains(t, err.Error(), testRunnerToken)
+	assert.NotContains(t, err.(*Error).Body, testRunnerToken)
 }
 
 func TestRunnersDeleteByToken_wire(t *testing.T) {
 	t.Parallel()
 	c, mux, _ := setup(t)
 	mux.HandleFunc("DELETE /api/v4/runners", func(w http.ResponseWriter, r *http.Request) {
-		rtNoUserAuth(t, r)
-		rtNoTokenInURL(t, r)
+		assertNoUserAuth(t, r)
+		assertNoTokenInURL(t, r)
 		assert.Equal(t, "/api/v4/runners", r.URL.EscapedPath())
 		assert.Equal(t, "application/json", r.Header.Get("Content-Type"))
-		assert.JSONEq(t, `{"token":"`+rtRunnerToken+`"}`, rtBody(t, r))
+		assert.JSONEq(t, `{"token":"`+testRunnerToken+`"}`, readBody(t, r))
 		w.WriteHeader(http.StatusNoContent)
 	})
-	resp, err := c.Runners.DeleteByToken(t.Context(), rtRunnerToken)
+	resp, err := c.Runners.DeleteByToken(t.Context(), testRunnerToken)
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusNoContent, resp.StatusCode)
-}
-
-func TestRunnersDeleteByToken_errors(t *testing.T) {
-	t.Parallel()
-	rtErrors(t, "DELETE /api/v4/runners", []rtErrCase{
-		{400, `{"error":"token is missing"}`, ErrBadRequest},
-		{403, `{"message":"403 Forbidden"}`, ErrForbidden},
-		{412, `{"message":"412 Precondition Failed"}`, ErrPreconditionFailed},
-	}, func(ctx context.Context, c *Client) error {
-		_, err := c.Runners.DeleteByToken(ctx, rtRunnerToken, WithIfUnmodifiedSince(time.Now()))
-		return err
-	})
 }
 
 func TestRunnersDeleteManager_wire(t *testing.T) {
 	t.Parallel()
 	c, mux, _ := setup(t)
 	mux.HandleFunc("DELETE /api/v4/runners/managers", func(w http.ResponseWriter, r *http.Request) {
-		rtNoUserAuth(t, r)
-		rtNoTokenInURL(t, r)
+		assertNoUserAuth(t, r)
+		assertNoTokenInURL(t, r)
 		assert.Equal(t, "/api/v4/runners/managers", r.URL.EscapedPath())
-		assert.JSONEq(t, `{"token":"`+rtRunnerToken+`","system_id":"s_5d1c9a0e7b34"}`, rtBody(t, r))
+		assert.JSONEq(t, `{"token":"`+testRunnerToken+`","system_id":"s_5d1c9a0e7b34"}`, readBody(t, r))
 		w.WriteHeader(http.StatusNoContent)
 	})
-	resp, err := c.Runners.DeleteManager(t.Context(), rtRunnerToken, "s_5d1c9a0e7b34")
+	resp, err := c.Runners.DeleteManager(t.Context(), testRunnerToken, "s_5d1c9a0e7b34")
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusNoContent, resp.StatusCode)
-}
-
-func TestRunnersDeleteManager_errors(t *testing.T) {
-	t.Parallel()
-	rtErrors(t, "DELETE /api/v4/runners/managers", []rtErrCase{
-		{400, `{"error":"system_id is missing"}`, ErrBadRequest},
-		{403, `{"message":"403 Forbidden"}`, ErrForbidden},
-		{404, `{"message":"404 Runner manager not found Not Found"}`, ErrNotFound},
-	}, func(ctx context.Context, c *Client) error {
-		_, err := c.Runners.DeleteManager(ctx, rtRunnerToken, "s_1")
-		return err
-	})
 }
 
 // Runner-token calls keep the token out of every error string, whatever the
@@ -288,12 +249,12 @@ func TestRunnersTokenCalls_errorStringsHideToken(t *testing.T) {
 	t.Parallel()
 	c, mux, _ := setup(t)
 	for _, p := range []string{"DELETE /api/v4/runners", "DELETE /api/v4/runners/managers"} {
-		rtEchoToken(t, mux, p, http.StatusForbidden)
+		serveTokenEcho(t, mux, p, http.StatusForbidden)
 	}
-	_, err1 := c.Runners.DeleteByToken(t.Context(), rtRunnerToken)
-	_, err2 := c.Runners.DeleteManager(t.Context(), rtRunnerToken, "s_1")
+	_, err1 := c.Runners.DeleteByToken(t.Context(), testRunnerToken)
+	_, err2 := c.Runners.DeleteManager(t.Context(), testRunnerToken, "s_1")
 	for _, err := range []error{err1, err2} {
 		require.ErrorIs(t, err, ErrForbidden)
-		assert.False(t, strings.Contains(err.Error(), rtRunnerToken), err.Error())
+		assert.False(t, strings.Contains(err.Error(), testRunnerToken), err.Error())
 	}
 }

@@ -13,22 +13,15 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func rtRunnerID(r *Runner) int64 { return r.ID }
-
-// rtThreeRunnerPages are three pages of runners with IDs 1 to 5.
-var rtThreeRunnerPages = []string{`[{"id":1},{"id":2}]`, `[{"id":3},{"id":4}]`, `[{"id":5}]`}
-
 func TestRunnersList_wire(t *testing.T) {
 	t.Parallel()
 	c, mux, _ := setup(t)
 	list := fixture(t, "runner_list.json")
 	mux.HandleFunc("GET /api/v4/runners", func(w http.ResponseWriter, r *http.Request) {
-		rtUserAuth(t, r)
-		assert.Equal(t, "/api/v4/runners", r.URL.EscapedPath())
-		assert.Equal(t, url.Values{
+		assertUserRequest(t, r, "/api/v4/runners", url.Values{
 			"scope": {"online"}, "type": {"project_type"}, "status": {"online"}, "paused": {"false"},
 			"tag_list": {"docker,linux"}, "version_prefix": {"17.9"}, "page": {"2"}, "per_page": {"50"},
-		}, r.URL.Query())
+		})
 		w.Header().Set("X-Page", "2")
 		w.Header().Set("X-Total", "54")
 		writeJSON(w, http.StatusOK, string(list))
@@ -73,7 +66,7 @@ func TestRunnersListAll_wire(t *testing.T) {
 	c, mux, _ := setup(t)
 	list := fixture(t, "runner_list_edge_cases.json")
 	mux.HandleFunc("GET /api/v4/runners/all", func(w http.ResponseWriter, r *http.Request) {
-		rtUserAuth(t, r)
+		assertUserAuth(t, r)
 		assert.Equal(t, "/api/v4/runners/all", r.URL.EscapedPath())
 		// The type-like scopes List refuses are fine here.
 		assert.Equal(t, url.Values{"scope": {"shared"}, "paused": {"true"}, "version_prefix": {"17.9"}}, r.URL.Query())
@@ -97,42 +90,70 @@ func TestRunnersListIter_threePages(t *testing.T) {
 	t.Parallel()
 	c, mux, _ := setup(t)
 	filters := url.Values{"status": {"offline"}, "tag_list": {"a,b"}}
-	rtServePages(t, mux, "GET /api/v4/runners", filters, rtThreeRunnerPages)
+	servePages(t, mux, "GET /api/v4/runners", "/api/v4/runners", filters, threeRunnerPages)
 	opt := &ListRunnersOptions{Status: StatusOffline, TagList: []string{"a", "b"}}
-	assert.Equal(t, []int64{1, 2, 3, 4, 5}, rtIDs(t, c.Runners.ListIter(t.Context(), opt), rtRunnerID))
+	assert.Equal(t, []int64{1, 2, 3, 4, 5}, collectIDs(t, c.Runners.ListIter(t.Context(), opt), idOfRunner))
 	assert.Equal(t, &ListRunnersOptions{Status: StatusOffline, TagList: []string{"a", "b"}}, opt, "caller's options untouched")
 }
 
 func TestRunnersListAllIter_threePages(t *testing.T) {
 	t.Parallel()
 	c, mux, _ := setup(t)
-	rtServePages(t, mux, "GET /api/v4/runners/all", url.Values{"type": {"instance_type"}}, rtThreeRunnerPages)
+	servePages(t, mux, "GET /api/v4/runners/all", "/api/v4/runners/all", url.Values{"type": {"instance_type"}}, threeRunnerPages)
 	seq := c.Runners.ListAllIter(t.Context(), &ListRunnersOptions{Type: InstanceType})
-	assert.Equal(t, []int64{1, 2, 3, 4, 5}, rtIDs(t, seq, rtRunnerID))
+	assert.Equal(t, []int64{1, 2, 3, 4, 5}, collectIDs(t, seq, idOfRunner))
 }
 
-func TestRunnersList_errors(t *testing.T) {
+// Each of the runner endpoints turns its documented error answers into an
+// *Error with the status, the sentinel and GitLab's body.
+func TestRunners_errors(t *testing.T) {
 	t.Parallel()
-	rtErrors(t, "GET /api/v4/runners", []rtErrCase{
-		{400, `{"error":"status does not have a valid value"}`, ErrBadRequest},
-		{400, `{"error":"version_prefix is invalid"}`, ErrBadRequest},
-		{401, `{"message":"401 Unauthorized"}`, ErrUnauthorized},
-		{403, `{"error":"insufficient_scope","error_description":"The request requires higher privileges than provided by the access token.","scope":"api read_api"}`, ErrForbidden},
-	}, func(ctx context.Context, c *Client) error {
-		_, _, err := c.Runners.List(ctx, nil)
-		return err
-	})
-}
-
-func TestRunnersListAll_errors(t *testing.T) {
-	t.Parallel()
-	rtErrors(t, "GET /api/v4/runners/all", []rtErrCase{
-		{400, `{"message":"Scope contains invalid value"}`, ErrBadRequest},
-		{401, `{"message":"401 Unauthorized"}`, ErrUnauthorized},
-		{403, `{"message":"403 Forbidden"}`, ErrForbidden},
-	}, func(ctx context.Context, c *Client) error {
-		_, _, err := c.Runners.ListAll(ctx, nil)
-		return err
+	testEndpointErrors(t, []endpointErrors{
+		{"List", "GET /api/v4/runners", []errorAnswer{
+			{400, `{"error":"status does not have a valid value"}`, ErrBadRequest},
+			{400, `{"error":"version_prefix is invalid"}`, ErrBadRequest},
+			{401, `{"message":"401 Unauthorized"}`, ErrUnauthorized},
+			{403, `{"error":"insufficient_scope","error_description":"The request requires higher privileges than provided by the access token.","scope":"api read_api"}`, ErrForbidden},
+		}, callList(nil)},
+		{"ListAll", "GET /api/v4/runners/all", []errorAnswer{
+			{400, `{"message":"Scope contains invalid value"}`, ErrBadRequest},
+			{401, `{"message":"401 Unauthorized"}`, ErrUnauthorized},
+			{403, `{"message":"403 Forbidden"}`, ErrForbidden},
+		}, callListAll(nil)},
+		{"Get", "GET /api/v4/runners/{id}", []errorAnswer{
+			{400, `{"error":"id is invalid"}`, ErrBadRequest},
+			{401, `{"message":"401 Unauthorized"}`, ErrUnauthorized},
+			{403, `{"message":"403 Forbidden - No access granted"}`, ErrForbidden},
+			{404, `{"message":"404 Runner Not Found"}`, ErrNotFound},
+		}, func(ctx context.Context, c *Client) error {
+			_, _, err := c.Runners.Get(ctx, 4117, nil)
+			return err
+		}},
+		{"Update", "PUT /api/v4/runners/{id}", []errorAnswer{
+			{400, `{"error":"active, paused are mutually exclusive"}`, ErrBadRequest},
+			{400, `{"error":"access_level does not have a valid value"}`, ErrBadRequest},
+			{400, `{"message":{"maximum_timeout":["needs to be at least 10 minutes"]}}`, ErrBadRequest},
+			{401, `{"message":"401 Unauthorized"}`, ErrUnauthorized},
+			{403, `{"message":"403 Forbidden - No access granted"}`, ErrForbidden},
+			{404, `{"message":"404 Runner Not Found"}`, ErrNotFound},
+		}, callUpdate(4117, &UpdateRunnerOptions{Locked: Ptr(true)})},
+		{"Pause", "PUT /api/v4/runners/{id}", []errorAnswer{
+			{403, `{"message":"403 Forbidden - No access granted"}`, ErrForbidden},
+			{404, `{"message":"404 Runner Not Found"}`, ErrNotFound},
+		}, func(ctx context.Context, c *Client) error {
+			_, _, err := c.Runners.Pause(ctx, 4117)
+			return err
+		}},
+		{"Delete", "DELETE /api/v4/runners/{id}", []errorAnswer{
+			{401, `{"message":"401 Unauthorized"}`, ErrUnauthorized},
+			{403, `{"message":"403 Forbidden - Runner associated with more than one project"}`, ErrForbidden},
+			{403, `{"message":"403 Forbidden - No access granted"}`, ErrForbidden},
+			{404, `{"message":"404 Runner Not Found"}`, ErrNotFound},
+			{412, `{"message":"412 Precondition Failed"}`, ErrPreconditionFailed},
+		}, func(ctx context.Context, c *Client) error {
+			_, err := c.Runners.Delete(ctx, 4117, WithIfUnmodifiedSince(time.Now()))
+			return err
+		}},
 	})
 }
 
@@ -141,9 +162,7 @@ func TestRunnersGet_wire(t *testing.T) {
 	c, mux, _ := setup(t)
 	details := fixture(t, "runner_details.json")
 	mux.HandleFunc("GET /api/v4/runners/{id}", func(w http.ResponseWriter, r *http.Request) {
-		rtUserAuth(t, r)
-		assert.Equal(t, "/api/v4/runners/4117", r.URL.EscapedPath())
-		assert.Equal(t, url.Values{}, r.URL.Query())
+		assertUserRequest(t, r, "/api/v4/runners/4117", nil)
 		writeJSON(w, http.StatusOK, string(details))
 	})
 	got, _, err := c.Runners.Get(t.Context(), 4117, nil)
@@ -181,33 +200,18 @@ func TestRunnersGet_withoutProjects(t *testing.T) {
 	assert.Nil(t, got.MaximumTimeout)
 }
 
-func TestRunnersGet_errors(t *testing.T) {
-	t.Parallel()
-	rtErrors(t, "GET /api/v4/runners/{id}", []rtErrCase{
-		{400, `{"error":"id is invalid"}`, ErrBadRequest},
-		{401, `{"message":"401 Unauthorized"}`, ErrUnauthorized},
-		{403, `{"message":"403 Forbidden - No access granted"}`, ErrForbidden},
-		{404, `{"message":"404 Runner Not Found"}`, ErrNotFound},
-	}, func(ctx context.Context, c *Client) error {
-		_, _, err := c.Runners.Get(ctx, 4117, nil)
-		return err
-	})
-}
-
 func TestRunnersUpdate_wire(t *testing.T) {
 	t.Parallel()
 	c, mux, _ := setup(t)
 	details := fixture(t, "runner_details.json")
 	mux.HandleFunc("PUT /api/v4/runners/{id}", func(w http.ResponseWriter, r *http.Request) {
-		rtUserAuth(t, r)
-		assert.Equal(t, "/api/v4/runners/4117", r.URL.EscapedPath())
-		assert.Equal(t, url.Values{}, r.URL.Query())
+		assertUserRequest(t, r, "/api/v4/runners/4117", nil)
 		assert.Equal(t, "application/json", r.Header.Get("Content-Type"))
 		assert.JSONEq(t, `{
 			"description": "edge-arm64-builder", "paused": true, "tag_list": ["arm64","docker","linux"],
 			"run_untagged": false, "locked": true, "access_level": "ref_protected",
 			"maximum_timeout": 5400, "maintenance_note": ""
-		}`, rtBody(t, r))
+		}`, readBody(t, r))
 		writeJSON(w, http.StatusOK, string(details))
 	})
 	got, _, err := c.Runners.Update(t.Context(), 4117, &UpdateRunnerOptions{
@@ -237,7 +241,7 @@ func TestRunnersUpdate_tagListNilOrEmpty(t *testing.T) {
 			t.Parallel()
 			c, mux, _ := setup(t)
 			mux.HandleFunc("PUT /api/v4/runners/{id}", func(w http.ResponseWriter, r *http.Request) {
-				assert.JSONEq(t, tc.body, rtBody(t, r))
+				assert.JSONEq(t, tc.body, readBody(t, r))
 				writeJSON(w, http.StatusOK, `{"id":9}`)
 			})
 			got, _, err := c.Runners.Update(t.Context(), 9, &tc.opt)
@@ -245,21 +249,6 @@ func TestRunnersUpdate_tagListNilOrEmpty(t *testing.T) {
 			assert.Equal(t, int64(9), got.ID)
 		})
 	}
-}
-
-func TestRunnersUpdate_errors(t *testing.T) {
-	t.Parallel()
-	rtErrors(t, "PUT /api/v4/runners/{id}", []rtErrCase{
-		{400, `{"error":"active, paused are mutually exclusive"}`, ErrBadRequest},
-		{400, `{"error":"access_level does not have a valid value"}`, ErrBadRequest},
-		{400, `{"message":{"maximum_timeout":["needs to be at least 10 minutes"]}}`, ErrBadRequest},
-		{401, `{"message":"401 Unauthorized"}`, ErrUnauthorized},
-		{403, `{"message":"403 Forbidden - No access granted"}`, ErrForbidden},
-		{404, `{"message":"404 Runner Not Found"}`, ErrNotFound},
-	}, func(ctx context.Context, c *Client) error {
-		_, _, err := c.Runners.Update(ctx, 4117, &UpdateRunnerOptions{Locked: Ptr(true)})
-		return err
-	})
 }
 
 func TestRunnersUpdate_fieldErrors(t *testing.T) {
@@ -286,10 +275,8 @@ func TestRunnersPauseUnpause_wire(t *testing.T) {
 			c, mux, _ := setup(t)
 			details := fixture(t, "runner_details.json")
 			mux.HandleFunc("PUT /api/v4/runners/{id}", func(w http.ResponseWriter, r *http.Request) {
-				rtUserAuth(t, r)
-				assert.Equal(t, "/api/v4/runners/4117", r.URL.EscapedPath())
-				assert.Equal(t, url.Values{}, r.URL.Query())
-				assert.JSONEq(t, `{"paused":`+strconv.FormatBool(paused)+`}`, rtBody(t, r))
+				assertUserRequest(t, r, "/api/v4/runners/4117", nil)
+				assert.JSONEq(t, `{"paused":`+strconv.FormatBool(paused)+`}`, readBody(t, r))
 				writeJSON(w, http.StatusOK, string(details))
 			})
 			pause := c.Runners.Unpause
@@ -303,46 +290,19 @@ func TestRunnersPauseUnpause_wire(t *testing.T) {
 	}
 }
 
-func TestRunnersPause_errors(t *testing.T) {
-	t.Parallel()
-	rtErrors(t, "PUT /api/v4/runners/{id}", []rtErrCase{
-		{403, `{"message":"403 Forbidden - No access granted"}`, ErrForbidden},
-		{404, `{"message":"404 Runner Not Found"}`, ErrNotFound},
-	}, func(ctx context.Context, c *Client) error {
-		_, _, err := c.Runners.Pause(ctx, 4117)
-		return err
-	})
-}
-
 func TestRunnersDelete_wire(t *testing.T) {
 	t.Parallel()
 	c, mux, _ := setup(t)
 	since := time.Date(2025, 3, 20, 12, 0, 0, 0, time.UTC)
 	mux.HandleFunc("DELETE /api/v4/runners/{id}", func(w http.ResponseWriter, r *http.Request) {
-		rtUserAuth(t, r)
-		assert.Equal(t, "/api/v4/runners/4117", r.URL.EscapedPath())
-		assert.Equal(t, url.Values{}, r.URL.Query())
-		assert.Empty(t, rtBody(t, r))
+		assertUserRequest(t, r, "/api/v4/runners/4117", nil)
+		assert.Empty(t, readBody(t, r))
 		assert.Equal(t, "Thu, 20 Mar 2025 12:00:00 GMT", r.Header.Get("If-Unmodified-Since"))
 		w.WriteHeader(http.StatusNoContent)
 	})
 	resp, err := c.Runners.Delete(t.Context(), 4117, WithIfUnmodifiedSince(since))
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusNoContent, resp.StatusCode)
-}
-
-func TestRunnersDelete_errors(t *testing.T) {
-	t.Parallel()
-	rtErrors(t, "DELETE /api/v4/runners/{id}", []rtErrCase{
-		{401, `{"message":"401 Unauthorized"}`, ErrUnauthorized},
-		{403, `{"message":"403 Forbidden - Runner associated with more than one project"}`, ErrForbidden},
-		{403, `{"message":"403 Forbidden - No access granted"}`, ErrForbidden},
-		{404, `{"message":"404 Runner Not Found"}`, ErrNotFound},
-		{412, `{"message":"412 Precondition Failed"}`, ErrPreconditionFailed},
-	}, func(ctx context.Context, c *Client) error {
-		_, err := c.Runners.Delete(ctx, 4117, WithIfUnmodifiedSince(time.Now()))
-		return err
-	})
 }
 
 func TestRunnersDelete_moreThanOneProjectMessage(t *testing.T) {

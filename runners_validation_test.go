@@ -2,10 +2,7 @@ package glrunners
 
 import (
 	"context"
-	"errors"
-	"net/http"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -13,86 +10,24 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// rtBad is one input a method must refuse before sending anything.
-type rtBad struct {
-	name  string
-	field string // the *ValidationError's Field
-	call  func(ctx context.Context, c *Client) error
-}
-
-// rtRefused runs every case against a server that counts requests, and
-// checks that each is a *ValidationError for its field and that nothing
-// reached the server.
-func rtRefused(t *testing.T, cases []rtBad) {
-	t.Helper()
-	c, mux, _ := setup(t)
-	var requests atomic.Int32
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		requests.Add(1)
-		writeJSON(w, http.StatusOK, `{}`)
-	})
-	for _, tc := range cases {
-		err := tc.call(t.Context(), c)
-		ve, ok := errors.AsType[*ValidationError](err)
-		if assert.True(t, ok, "%s: want *ValidationError, got %T: %v", tc.name, err, err) {
-			assert.Equal(t, tc.field, ve.Field, "%s: %v", tc.name, err)
-		}
-	}
-	assert.Zero(t, requests.Load(), "refused calls reached the server")
-}
-
-// rtList, rtListAll, ... adapt each method to rtBad.call.
-func rtList(o *ListRunnersOptions) func(context.Context, *Client) error {
-	return func(ctx context.Context, c *Client) error { _, _, err := c.Runners.List(ctx, o); return err }
-}
-
-func rtListAll(o *ListRunnersOptions) func(context.Context, *Client) error {
-	return func(ctx context.Context, c *Client) error { _, _, err := c.Runners.ListAll(ctx, o); return err }
-}
-
-func rtUpdate(id int64, o *UpdateRunnerOptions) func(context.Context, *Client) error {
-	return func(ctx context.Context, c *Client) error { _, _, err := c.Runners.Update(ctx, id, o); return err }
-}
-
-func rtJobs(id int64, o *ListRunnerJobsOptions) func(context.Context, *Client) error {
-	return func(ctx context.Context, c *Client) error { _, _, err := c.Runners.ListJobs(ctx, id, o); return err }
-}
-
-func rtCreate(o *CreateRunnerOptions) func(context.Context, *Client) error {
-	return func(ctx context.Context, c *Client) error { _, _, err := c.Runners.Create(ctx, o); return err }
-}
-
-func rtRegister(o *RegisterRunnerOptions) func(context.Context, *Client) error {
-	return func(ctx context.Context, c *Client) error { _, _, err := c.Runners.Register(ctx, o); return err }
-}
-
-func rtVerify(o *VerifyRunnerOptions) func(context.Context, *Client) error {
-	return func(ctx context.Context, c *Client) error { _, _, err := c.Runners.Verify(ctx, o); return err }
-}
-
-var (
-	rtLongText = strings.Repeat("é", 1025) // 1025 characters, 2050 bytes
-	rtManyTags = strings.Split(strings.Repeat("t,", 50)+"t", ",")
-)
-
 func TestRunnersValidation_lists(t *testing.T) {
 	t.Parallel()
-	rtRefused(t, []rtBad{
-		{"List: type-like scope specific", "scope", rtList(&ListRunnersOptions{Scope: ScopeSpecific})},
-		{"List: scope shared", "scope", rtList(&ListRunnersOptions{Scope: ScopeShared})},
-		{"List: scope instance_type", "scope", rtList(&ListRunnersOptions{Scope: ScopeInstanceType})},
-		{"List: scope group_type", "scope", rtList(&ListRunnersOptions{Scope: ScopeGroupType})},
-		{"List: scope project_type", "scope", rtList(&ListRunnersOptions{Scope: ScopeProjectType})},
-		{"List: unknown scope", "scope", rtList(&ListRunnersOptions{Scope: "everything"})},
-		{"ListAll: unknown scope", "scope", rtListAll(&ListRunnersOptions{Scope: "everything"})},
-		{"List: unknown type", "type", rtList(&ListRunnersOptions{Type: "shared"})},
-		{"ListAll: unknown status", "status", rtListAll(&ListRunnersOptions{Status: "busy"})},
-		{"List: 51 tags", "tag_list", rtList(&ListRunnersOptions{TagList: rtManyTags})},
-		{"List: empty tag", "tag_list", rtList(&ListRunnersOptions{TagList: []string{"a", " "}})},
-		{"List: tag with comma", "tag_list", rtList(&ListRunnersOptions{TagList: []string{"a,b"}})},
-		{"List: version prefix", "version_prefix", rtList(&ListRunnersOptions{VersionPrefix: "v17"})},
-		{"List: negative page", "page", rtList(&ListRunnersOptions{ListOptions: ListOptions{Page: -1}})},
-		{"ListAll: negative per_page", "per_page", rtListAll(&ListRunnersOptions{ListOptions: ListOptions{PerPage: -5}})},
+	checkRefused(t, []refusedCall{
+		{"List: type-like scope specific", "scope", callList(&ListRunnersOptions{Scope: ScopeSpecific})},
+		{"List: scope shared", "scope", callList(&ListRunnersOptions{Scope: ScopeShared})},
+		{"List: scope instance_type", "scope", callList(&ListRunnersOptions{Scope: ScopeInstanceType})},
+		{"List: scope group_type", "scope", callList(&ListRunnersOptions{Scope: ScopeGroupType})},
+		{"List: scope project_type", "scope", callList(&ListRunnersOptions{Scope: ScopeProjectType})},
+		{"List: unknown scope", "scope", callList(&ListRunnersOptions{Scope: "everything"})},
+		{"ListAll: unknown scope", "scope", callListAll(&ListRunnersOptions{Scope: "everything"})},
+		{"List: unknown type", "type", callList(&ListRunnersOptions{Type: "shared"})},
+		{"ListAll: unknown status", "status", callListAll(&ListRunnersOptions{Status: "busy"})},
+		{"List: 51 tags", "tag_list", callList(&ListRunnersOptions{TagList: tooManyTags})},
+		{"List: empty tag", "tag_list", callList(&ListRunnersOptions{TagList: []string{"a", " "}})},
+		{"List: tag with comma", "tag_list", callList(&ListRunnersOptions{TagList: []string{"a,b"}})},
+		{"List: version prefix", "version_prefix", callList(&ListRunnersOptions{VersionPrefix: "v17"})},
+		{"List: negative page", "page", callList(&ListRunnersOptions{ListOptions: ListOptions{Page: -1}})},
+		{"ListAll: negative per_page", "per_page", callListAll(&ListRunnersOptions{ListOptions: ListOptions{PerPage: -5}})},
 		{"Get: zero id", "runner id", func(ctx context.Context, c *Client) error {
 			_, _, err := c.Runners.Get(ctx, 0, nil)
 			return err
@@ -144,19 +79,19 @@ func TestRunnersValidation_listAllAcceptsEveryScope(t *testing.T) {
 
 func TestRunnersValidation_update(t *testing.T) {
 	t.Parallel()
-	rtRefused(t, []rtBad{
-		{"zero id", "runner id", rtUpdate(0, &UpdateRunnerOptions{Locked: Ptr(true)})},
-		{"nil options", "options", rtUpdate(1, nil)},
-		{"no field", "options", rtUpdate(1, &UpdateRunnerOptions{})},
-		{"active with paused", "active", rtUpdate(1, &UpdateRunnerOptions{Active: Ptr(true), Paused: Ptr(false)})},
-		{"long description", "description", rtUpdate(1, &UpdateRunnerOptions{Description: Ptr(rtLongText)})},
-		{"long maintenance note", "maintenance_note", rtUpdate(1, &UpdateRunnerOptions{MaintenanceNote: Ptr(rtLongText)})},
-		{"51 tags", "tag_list", rtUpdate(1, &UpdateRunnerOptions{TagList: rtManyTags})},
-		{"empty tag", "tag_list", rtUpdate(1, &UpdateRunnerOptions{TagList: []string{""}})},
-		{"access level", "access_level", rtUpdate(1, &UpdateRunnerOptions{AccessLevel: "protected"})},
-		{"timeout 599", "maximum_timeout", rtUpdate(1, &UpdateRunnerOptions{MaximumTimeout: Ptr[int64](599)})},
+	checkRefused(t, []refusedCall{
+		{"zero id", "runner id", callUpdate(0, &UpdateRunnerOptions{Locked: Ptr(true)})},
+		{"nil options", "options", callUpdate(1, nil)},
+		{"no field", "options", callUpdate(1, &UpdateRunnerOptions{})},
+		{"active with paused", "active", callUpdate(1, &UpdateRunnerOptions{Active: Ptr(true), Paused: Ptr(false)})},
+		{"long description", "description", callUpdate(1, &UpdateRunnerOptions{Description: Ptr(longText)})},
+		{"long maintenance note", "maintenance_note", callUpdate(1, &UpdateRunnerOptions{MaintenanceNote: Ptr(longText)})},
+		{"51 tags", "tag_list", callUpdate(1, &UpdateRunnerOptions{TagList: tooManyTags})},
+		{"empty tag", "tag_list", callUpdate(1, &UpdateRunnerOptions{TagList: []string{""}})},
+		{"access level", "access_level", callUpdate(1, &UpdateRunnerOptions{AccessLevel: "protected"})},
+		{"timeout 599", "maximum_timeout", callUpdate(1, &UpdateRunnerOptions{MaximumTimeout: Ptr[int64](599)})},
 		{"untagged false, tags cleared", "run_untagged",
-			rtUpdate(1, &UpdateRunnerOptions{RunUntagged: Ptr(false), TagList: []string{}})},
+			callUpdate(1, &UpdateRunnerOptions{RunUntagged: Ptr(false), TagList: []string{}})},
 	})
 }
 
@@ -164,7 +99,7 @@ func TestRunnersValidation_updateAcceptsLimits(t *testing.T) {
 	t.Parallel()
 	for name, o := range map[string]UpdateRunnerOptions{
 		"1024 characters":  {Description: Ptr(strings.Repeat("é", 1024))},
-		"50 tags":          {TagList: rtManyTags[:50]},
+		"50 tags":          {TagList: tooManyTags[:50]},
 		"timeout 600":      {MaximumTimeout: Ptr[int64](600)},
 		"untagged + tags":  {RunUntagged: Ptr(false), TagList: []string{"a"}},
 		"clear tags alone": {TagList: []string{}},
@@ -176,19 +111,19 @@ func TestRunnersValidation_updateAcceptsLimits(t *testing.T) {
 func TestRunnersValidation_jobs(t *testing.T) {
 	t.Parallel()
 	keyset := KeysetOptions{Pagination: PaginationKeyset}
-	rtRefused(t, []rtBad{
-		{"zero id", "runner id", rtJobs(0, nil)},
-		{"status", "status", rtJobs(1, &ListRunnerJobsOptions{Status: "done"})},
-		{"order_by", "order_by", rtJobs(1, &ListRunnerJobsOptions{OrderBy: "created_at"})},
-		{"sort", "sort", rtJobs(1, &ListRunnerJobsOptions{OrderBy: JobOrderByID, Sort: "up"})},
-		{"sort without order_by", "sort", rtJobs(1, &ListRunnerJobsOptions{Sort: SortDesc})},
-		{"system_id over 64", "system_id", rtJobs(1, &ListRunnerJobsOptions{SystemID: strings.Repeat("s", 65)})},
+	checkRefused(t, []refusedCall{
+		{"zero id", "runner id", callListJobs(0, nil)},
+		{"status", "status", callListJobs(1, &ListRunnerJobsOptions{Status: "done"})},
+		{"order_by", "order_by", callListJobs(1, &ListRunnerJobsOptions{OrderBy: "created_at"})},
+		{"sort", "sort", callListJobs(1, &ListRunnerJobsOptions{OrderBy: JobOrderByID, Sort: "up"})},
+		{"sort without order_by", "sort", callListJobs(1, &ListRunnerJobsOptions{Sort: SortDesc})},
+		{"system_id over 64", "system_id", callListJobs(1, &ListRunnerJobsOptions{SystemID: strings.Repeat("s", 65)})},
 		{"keyset ascending", "pagination",
-			rtJobs(1, &ListRunnerJobsOptions{KeysetOptions: keyset, OrderBy: JobOrderByID, Sort: SortAsc})},
-		{"keyset with page", "page", rtJobs(1, &ListRunnerJobsOptions{KeysetOptions: keyset, ListOptions: ListOptions{Page: 2}})},
-		{"unknown pagination", "pagination", rtJobs(1, &ListRunnerJobsOptions{KeysetOptions: KeysetOptions{Pagination: "cursor"}})},
-		{"cursor without keyset", "cursor", rtJobs(1, &ListRunnerJobsOptions{KeysetOptions: KeysetOptions{Cursor: "abc"}})},
-		{"negative per_page", "per_page", rtJobs(1, &ListRunnerJobsOptions{ListOptions: ListOptions{PerPage: -1}})},
+			callListJobs(1, &ListRunnerJobsOptions{KeysetOptions: keyset, OrderBy: JobOrderByID, Sort: SortAsc})},
+		{"keyset with page", "page", callListJobs(1, &ListRunnerJobsOptions{KeysetOptions: keyset, ListOptions: ListOptions{Page: 2}})},
+		{"unknown pagination", "pagination", callListJobs(1, &ListRunnerJobsOptions{KeysetOptions: KeysetOptions{Pagination: "cursor"}})},
+		{"cursor without keyset", "cursor", callListJobs(1, &ListRunnerJobsOptions{KeysetOptions: KeysetOptions{Cursor: "abc"}})},
+		{"negative per_page", "per_page", callListJobs(1, &ListRunnerJobsOptions{ListOptions: ListOptions{PerPage: -1}})},
 	})
 	// The orders keyset pages allow.
 	for _, o := range []ListRunnerJobsOptions{
@@ -208,28 +143,28 @@ func TestRunnersValidation_create(t *testing.T) {
 		o.RunnerType, o.ProjectID = ProjectType, 20815
 		return &o
 	}
-	rtRefused(t, []rtBad{
-		{"nil options", "runner_type", rtCreate(nil)},
-		{"no runner type", "runner_type", rtCreate(&CreateRunnerOptions{ProjectID: 1})},
-		{"unknown runner type", "runner_type", rtCreate(&CreateRunnerOptions{RunnerType: "specific"})},
-		{"group without group_id", "group_id", rtCreate(&CreateRunnerOptions{RunnerType: GroupType})},
-		{"group with negative group_id", "group_id", rtCreate(&CreateRunnerOptions{RunnerType: GroupType, GroupID: -3})},
+	checkRefused(t, []refusedCall{
+		{"nil options", "runner_type", callCreate(nil)},
+		{"no runner type", "runner_type", callCreate(&CreateRunnerOptions{ProjectID: 1})},
+		{"unknown runner type", "runner_type", callCreate(&CreateRunnerOptions{RunnerType: "specific"})},
+		{"group without group_id", "group_id", callCreate(&CreateRunnerOptions{RunnerType: GroupType})},
+		{"group with negative group_id", "group_id", callCreate(&CreateRunnerOptions{RunnerType: GroupType, GroupID: -3})},
 		{"group with project_id", "project_id",
-			rtCreate(&CreateRunnerOptions{RunnerType: GroupType, GroupID: 1, ProjectID: 2})},
-		{"project without project_id", "project_id", rtCreate(&CreateRunnerOptions{RunnerType: ProjectType})},
-		{"project with group_id", "group_id", rtCreate(&CreateRunnerOptions{RunnerType: ProjectType, ProjectID: 1, GroupID: 2})},
-		{"instance with group_id", "group_id", rtCreate(&CreateRunnerOptions{RunnerType: InstanceType, GroupID: 2})},
-		{"instance with project_id", "project_id", rtCreate(&CreateRunnerOptions{RunnerType: InstanceType, ProjectID: 2})},
-		{"long description", "description", rtCreate(proj(CreateRunnerOptions{Description: rtLongText}))},
-		{"long maintenance note", "maintenance_note", rtCreate(proj(CreateRunnerOptions{MaintenanceNote: rtLongText}))},
-		{"51 tags", "tag_list", rtCreate(proj(CreateRunnerOptions{TagList: rtManyTags}))},
-		{"untagged false without tags", "run_untagged", rtCreate(proj(CreateRunnerOptions{RunUntagged: Ptr(false)}))},
-		{"access level", "access_level", rtCreate(proj(CreateRunnerOptions{AccessLevel: "all"}))},
-		{"timeout", "maximum_timeout", rtCreate(proj(CreateRunnerOptions{MaximumTimeout: Ptr[int64](0)}))},
-		{"zero expiry", "token_expires_at", rtCreate(proj(CreateRunnerOptions{TokenExpiresAt: &time.Time{}}))},
+			callCreate(&CreateRunnerOptions{RunnerType: GroupType, GroupID: 1, ProjectID: 2})},
+		{"project without project_id", "project_id", callCreate(&CreateRunnerOptions{RunnerType: ProjectType})},
+		{"project with group_id", "group_id", callCreate(&CreateRunnerOptions{RunnerType: ProjectType, ProjectID: 1, GroupID: 2})},
+		{"instance with group_id", "group_id", callCreate(&CreateRunnerOptions{RunnerType: InstanceType, GroupID: 2})},
+		{"instance with project_id", "project_id", callCreate(&CreateRunnerOptions{RunnerType: InstanceType, ProjectID: 2})},
+		{"long description", "description", callCreate(proj(CreateRunnerOptions{Description: longText}))},
+		{"long maintenance note", "maintenance_note", callCreate(proj(CreateRunnerOptions{MaintenanceNote: longText}))},
+		{"51 tags", "tag_list", callCreate(proj(CreateRunnerOptions{TagList: tooManyTags}))},
+		{"untagged false without tags", "run_untagged", callCreate(proj(CreateRunnerOptions{RunUntagged: Ptr(false)}))},
+		{"access level", "access_level", callCreate(proj(CreateRunnerOptions{AccessLevel: "all"}))},
+		{"timeout", "maximum_timeout", callCreate(proj(CreateRunnerOptions{MaximumTimeout: Ptr[int64](0)}))},
+		{"zero expiry", "token_expires_at", callCreate(proj(CreateRunnerOptions{TokenExpiresAt: &time.Time{}}))},
 		{"deadline without expiry", "token_rotation_deadline",
-			rtCreate(proj(CreateRunnerOptions{TokenRotationDeadline: Ptr(exp)}))},
-		{"deadline after expiry", "token_rotation_deadline", rtCreate(proj(CreateRunnerOptions{
+			callCreate(proj(CreateRunnerOptions{TokenRotationDeadline: Ptr(exp)}))},
+		{"deadline after expiry", "token_rotation_deadline", callCreate(proj(CreateRunnerOptions{
 			TokenExpiresAt: Ptr(exp), TokenRotationDeadline: Ptr(exp.Add(time.Second)),
 		}))},
 	})
@@ -240,33 +175,33 @@ func TestRunnersValidation_create(t *testing.T) {
 func TestRunnersValidation_registration(t *testing.T) {
 	t.Parallel()
 	reg := func(o RegisterRunnerOptions) *RegisterRunnerOptions {
-		o.Token = rtRegistrationToken
+		o.Token = testRegistrationToken
 		return &o
 	}
-	rtRefused(t, []rtBad{
-		{"Register: nil options", "token", rtRegister(nil)},
-		{"Register: empty token", "token", rtRegister(&RegisterRunnerOptions{Description: "x"})},
-		{"Register: blank token", "token", rtRegister(&RegisterRunnerOptions{Token: "  "})},
-		{"Register: active with paused", "active", rtRegister(reg(RegisterRunnerOptions{Active: Ptr(true), Paused: Ptr(true)}))},
+	checkRefused(t, []refusedCall{
+		{"Register: nil options", "token", callRegister(nil)},
+		{"Register: empty token", "token", callRegister(&RegisterRunnerOptions{Description: "x"})},
+		{"Register: blank token", "token", callRegister(&RegisterRunnerOptions{Token: "  "})},
+		{"Register: active with paused", "active", callRegister(reg(RegisterRunnerOptions{Active: Ptr(true), Paused: Ptr(true)}))},
 		{"Register: both notes", "maintainer_note",
-			rtRegister(reg(RegisterRunnerOptions{MaintainerNote: "a", MaintenanceNote: "b"}))},
-		{"Register: long description", "description", rtRegister(reg(RegisterRunnerOptions{Description: rtLongText}))},
-		{"Register: long maintainer note", "maintainer_note", rtRegister(reg(RegisterRunnerOptions{MaintainerNote: rtLongText}))},
+			callRegister(reg(RegisterRunnerOptions{MaintainerNote: "a", MaintenanceNote: "b"}))},
+		{"Register: long description", "description", callRegister(reg(RegisterRunnerOptions{Description: longText}))},
+		{"Register: long maintainer note", "maintainer_note", callRegister(reg(RegisterRunnerOptions{MaintainerNote: longText}))},
 		{"Register: long maintenance note", "maintenance_note",
-			rtRegister(reg(RegisterRunnerOptions{MaintenanceNote: rtLongText}))},
+			callRegister(reg(RegisterRunnerOptions{MaintenanceNote: longText}))},
 		{"Register: long info name", "info.name",
-			rtRegister(reg(RegisterRunnerOptions{Info: &RunnerInfo{Name: strings.Repeat("n", 257)}}))},
-		{"Register: 51 tags", "tag_list", rtRegister(reg(RegisterRunnerOptions{TagList: rtManyTags}))},
-		{"Register: untagged false without tags", "run_untagged", rtRegister(reg(RegisterRunnerOptions{RunUntagged: Ptr(false)}))},
-		{"Register: access level", "access_level", rtRegister(reg(RegisterRunnerOptions{AccessLevel: "x"}))},
-		{"Register: timeout", "maximum_timeout", rtRegister(reg(RegisterRunnerOptions{MaximumTimeout: Ptr[int64](60)}))},
-		{"Verify: nil options", "token", rtVerify(nil)},
-		{"Verify: empty token", "token", rtVerify(&VerifyRunnerOptions{SystemID: "s_1"})},
-		{"Verify: glrt- without system_id", "system_id", rtVerify(&VerifyRunnerOptions{Token: rtRunnerToken})},
+			callRegister(reg(RegisterRunnerOptions{Info: &RunnerInfo{Name: strings.Repeat("n", 257)}}))},
+		{"Register: 51 tags", "tag_list", callRegister(reg(RegisterRunnerOptions{TagList: tooManyTags}))},
+		{"Register: untagged false without tags", "run_untagged", callRegister(reg(RegisterRunnerOptions{RunUntagged: Ptr(false)}))},
+		{"Register: access level", "access_level", callRegister(reg(RegisterRunnerOptions{AccessLevel: "x"}))},
+		{"Register: timeout", "maximum_timeout", callRegister(reg(RegisterRunnerOptions{MaximumTimeout: Ptr[int64](60)}))},
+		{"Verify: nil options", "token", callVerify(nil)},
+		{"Verify: empty token", "token", callVerify(&VerifyRunnerOptions{SystemID: "s_1"})},
+		{"Verify: glrt- without system_id", "system_id", callVerify(&VerifyRunnerOptions{Token: testRunnerToken})},
 		{"Verify: prefixed glrt- without system_id", "system_id",
-			rtVerify(&VerifyRunnerOptions{Token: "mycompany-glrt-t1_FAKE"})},
+			callVerify(&VerifyRunnerOptions{Token: "mycompany-glrt-t1_FAKE"})},
 		{"Verify: system_id over 64", "system_id",
-			rtVerify(&VerifyRunnerOptions{Token: rtRunnerToken, SystemID: strings.Repeat("s", 65)})},
+			callVerify(&VerifyRunnerOptions{Token: testRunnerToken, SystemID: strings.Repeat("s", 65)})},
 		{"DeleteByToken: empty token", "token", func(ctx context.Context, c *Client) error {
 			_, err := c.Runners.DeleteByToken(ctx, "")
 			return err
@@ -280,11 +215,11 @@ func TestRunnersValidation_registration(t *testing.T) {
 			return err
 		}},
 		{"DeleteManager: empty system_id", "system_id", func(ctx context.Context, c *Client) error {
-			_, err := c.Runners.DeleteManager(ctx, rtRunnerToken, "")
+			_, err := c.Runners.DeleteManager(ctx, testRunnerToken, "")
 			return err
 		}},
 		{"DeleteManager: system_id over 64", "system_id", func(ctx context.Context, c *Client) error {
-			_, err := c.Runners.DeleteManager(ctx, rtRunnerToken, strings.Repeat("s", 65))
+			_, err := c.Runners.DeleteManager(ctx, testRunnerToken, strings.Repeat("s", 65))
 			return err
 		}},
 	})
@@ -295,11 +230,11 @@ func TestRunnersValidation_errorsHideToken(t *testing.T) {
 	t.Parallel()
 	c, _, _ := setup(t)
 	_, _, err := c.Runners.Register(t.Context(), &RegisterRunnerOptions{
-		Token: rtRegistrationToken, Active: Ptr(true), Paused: Ptr(true),
+		Token: testRegistrationToken, Active: Ptr(true), Paused: Ptr(true),
 	})
 	require.Error(t, err)
-	assert.NotContains(t, err.Error(), rtRegistrationToken)
-	_, _, err = c.Runners.Verify(t.Context(), &VerifyRunnerOptions{Token: rtRunnerToken})
+	assert.NotContains(t, err.Error(), testRegistrationToken)
+	_, _, err = c.Runners.Verify(t.Context(), &VerifyRunnerOptions{Token: testRunnerToken})
 	require.Error(t, err)
-	assert.NotContains(t, err.Error(), rtRunnerToken)
+	assert.NotContains(t, err.Error(), testRunnerToken)
 }

@@ -14,28 +14,24 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// pgResetOp is one token reset, called with valid arguments.
-type pgResetOp struct {
+// resetOp is one token reset, called with valid arguments.
+type resetOp struct {
 	name   string
 	path   string // escaped, under /api/v4/
 	call   func(ctx context.Context, c *Client, opts ...RequestOption) (*Token, *Response, error)
-	errors []pgAPIError // its documented error answers (spec §3.15-3.19)
+	errors []apiErrorCase // its documented error answers (spec §3.15-3.19)
 }
 
-const pgCurrentToken = "glrt-t3_FAKE-current-token-1a2b3c"
-
-var pgUnauthorized = pgAPIError{"unauthorized", 401, `{"message":"401 Unauthorized"}`, ErrUnauthorized, "401 Unauthorized", ""}
-
-func pgResetOps() []pgResetOp {
+func resetOps() []resetOp {
 	const orphaned = "Runner is orphaned - needs to be assigned to at least one project"
-	return []pgResetOp{
+	return []resetOp{
 		{
 			name: "instance registration", path: "runners/reset_registration_token",
 			call: func(ctx context.Context, c *Client, opts ...RequestOption) (*Token, *Response, error) {
 				return c.Tokens.ResetInstanceRegistrationToken(ctx, opts...)
 			},
-			errors: []pgAPIError{
-				pgUnauthorized,
+			errors: []apiErrorCase{
+				unauthorizedCase,
 				{"not admin or tokens disabled", 403, `{"message":"403 Forbidden"}`, ErrForbidden, "403 Forbidden", ""},
 			},
 		},
@@ -44,8 +40,8 @@ func pgResetOps() []pgResetOp {
 			call: func(ctx context.Context, c *Client, opts ...RequestOption) (*Token, *Response, error) {
 				return c.Tokens.ResetProjectRegistrationToken(ctx, Path("platform/networking/edge-proxy"), opts...)
 			},
-			errors: []pgAPIError{
-				pgUnauthorized,
+			errors: []apiErrorCase{
+				unauthorizedCase,
 				{"developer or tokens disabled", 403, `{"message":"403 Forbidden"}`, ErrForbidden, "403 Forbidden", ""},
 				{"no project", 404, `{"message":"404 Project Not Found"}`, ErrNotFound, "404 Project Not Found", ""},
 			},
@@ -55,8 +51,8 @@ func pgResetOps() []pgResetOp {
 			call: func(ctx context.Context, c *Client, opts ...RequestOption) (*Token, *Response, error) {
 				return c.Tokens.ResetGroupRegistrationToken(ctx, ID(1904), opts...)
 			},
-			errors: []pgAPIError{
-				pgUnauthorized,
+			errors: []apiErrorCase{
+				unauthorizedCase,
 				{"not owner", 403, `{"message":"403 Forbidden"}`, ErrForbidden, "403 Forbidden", ""},
 				{"no group", 404, `{"message":"404 Group Not Found"}`, ErrNotFound, "404 Group Not Found", ""},
 			},
@@ -66,8 +62,8 @@ func pgResetOps() []pgResetOp {
 			call: func(ctx context.Context, c *Client, opts ...RequestOption) (*Token, *Response, error) {
 				return c.Tokens.ResetAuthenticationToken(ctx, 4117, opts...)
 			},
-			errors: []pgAPIError{
-				pgUnauthorized,
+			errors: []apiErrorCase{
+				unauthorizedCase,
 				{"no access", 403, `{"message":"403 Forbidden - No access granted"}`, ErrForbidden, "403 Forbidden - No access granted", ""},
 				{"no runner", 404, `{"message":"404 Runner Not Found"}`, ErrNotFound, "404 Runner Not Found", ""},
 				{"orphaned", 422, `{"error":"` + orphaned + `"}`, ErrUnprocessable, orphaned, orphaned},
@@ -76,9 +72,9 @@ func pgResetOps() []pgResetOp {
 		{
 			name: "authentication with token", path: "runners/reset_authentication_token",
 			call: func(ctx context.Context, c *Client, opts ...RequestOption) (*Token, *Response, error) {
-				return c.Tokens.ResetAuthenticationTokenWithToken(ctx, pgCurrentToken, opts...)
+				return c.Tokens.ResetAuthenticationTokenWithToken(ctx, testRunnerToken, opts...)
 			},
-			errors: []pgAPIError{
+			errors: []apiErrorCase{
 				{"token missing", 400, `{"error":"token is missing"}`, ErrBadRequest, "token is missing", "token is missing"},
 				{"wrong or expired token", 403, `{"message":"403 Forbidden"}`, ErrForbidden, "403 Forbidden", ""},
 				{"orphaned", 422, `{"error":"` + orphaned + `"}`, ErrUnprocessable, orphaned, orphaned},
@@ -87,8 +83,8 @@ func pgResetOps() []pgResetOp {
 	}
 }
 
-// pgCheckTokenHidden asserts that no printed form of tok shows its value.
-func pgCheckTokenHidden(t *testing.T, tok *Token) {
+// checkTokenHidden asserts that no printed form of tok shows its value.
+func checkTokenHidden(t *testing.T, tok *Token) {
 	t.Helper()
 	secret := tok.Token.Reveal()
 	require.NotEmpty(t, secret)
@@ -110,7 +106,7 @@ func TestTokensReset_userTokenWire(t *testing.T) {
 		{"token_reset_registration.json", "GR1348941FAKE-registration-token-not-real", nil},
 		{"token_reset.json", "glrt-t3_FAKE-rotated-example-token-9z8y7x", &expires},
 	} {
-		op := pgResetOps()[i]
+		op := resetOps()[i]
 		t.Run(op.name, func(t *testing.T) {
 			t.Parallel()
 			c, mux, _ := setup(t)
@@ -118,15 +114,9 @@ func TestTokensReset_userTokenWire(t *testing.T) {
 			var n atomic.Int32
 			mux.HandleFunc("POST /api/v4/"+op.path, func(w http.ResponseWriter, r *http.Request) {
 				n.Add(1)
-				assert.Equal(t, "/api/v4/"+op.path, r.URL.EscapedPath())
-				assert.Empty(t, r.URL.RawQuery)
-				assert.Equal(t, testToken, r.Header.Get("PRIVATE-TOKEN"))
-				got, err := io.ReadAll(r.Body)
-				assert.NoError(t, err)
-				assert.Empty(t, got, "these resets take no parameters")
-				w.Header().Set("Content-Type", "application/json")
-				w.WriteHeader(http.StatusCreated)
-				_, _ = w.Write(body)
+				assertUserRequest(t, r, "/api/v4/"+op.path, nil)
+				assert.Empty(t, readBody(t, r), "these resets take no parameters")
+				writeJSON(w, http.StatusCreated, string(body))
 			})
 			tok, resp, err := op.call(t.Context(), c)
 			require.NoError(t, err)
@@ -134,7 +124,7 @@ func TestTokensReset_userTokenWire(t *testing.T) {
 			assert.Equal(t, tc.wantToken, tok.Token.Reveal())
 			assert.Equal(t, tc.wantExpires, tok.TokenExpiresAt)
 			assert.EqualValues(t, 1, n.Load())
-			pgCheckTokenHidden(t, tok)
+			checkTokenHidden(t, tok)
 		})
 	}
 }
@@ -163,24 +153,19 @@ func TestTokensResetAuthenticationTokenWithToken_wire(t *testing.T) {
 			mux.HandleFunc("POST /api/v4/runners/reset_authentication_token", func(w http.ResponseWriter, r *http.Request) {
 				assert.Equal(t, "/api/v4/runners/reset_authentication_token", r.URL.EscapedPath())
 				assert.Empty(t, r.URL.RawQuery)
-				assert.NotContains(t, r.URL.String(), pgCurrentToken)
-				assert.Empty(t, r.Header.Values("PRIVATE-TOKEN"))
-				assert.Empty(t, r.Header.Values("Authorization"))
+				assert.NotContains(t, r.URL.String(), testRunnerToken)
+				assertNoUserAuth(t, r)
 				assert.Equal(t, "application/json", r.Header.Get("Content-Type"))
-				got, err := io.ReadAll(r.Body)
-				assert.NoError(t, err)
-				assert.JSONEq(t, `{"token":"`+pgCurrentToken+`"}`, string(got))
-				w.Header().Set("Content-Type", "application/json")
-				w.WriteHeader(http.StatusCreated)
-				_, _ = w.Write(body)
+				assert.JSONEq(t, `{"token":"`+testRunnerToken+`"}`, readBody(t, r))
+				writeJSON(w, http.StatusCreated, string(body))
 			})
-			tok, resp, err := c.Tokens.ResetAuthenticationTokenWithToken(t.Context(), pgCurrentToken)
+			tok, resp, err := c.Tokens.ResetAuthenticationTokenWithToken(t.Context(), testRunnerToken)
 			require.NoError(t, err)
 			assert.Equal(t, http.StatusCreated, resp.StatusCode)
 			assert.Equal(t, tc.wantToken, tok.Token.Reveal())
 			assert.Equal(t, tc.wantExpires, tok.TokenExpiresAt)
 			assert.Zero(t, sourceCalls.Load())
-			pgCheckTokenHidden(t, tok)
+			checkTokenHidden(t, tok)
 		})
 	}
 }
@@ -192,16 +177,13 @@ func TestTokensResetAuthenticationTokenWithToken_noUserHeader(t *testing.T) {
 	c, mux, _ := setup(t)
 	body := fixture(t, "token_reset.json")
 	mux.HandleFunc("POST /api/v4/runners/reset_authentication_token", func(w http.ResponseWriter, r *http.Request) {
-		assert.Empty(t, r.Header.Values("PRIVATE-TOKEN"))
-		assert.Empty(t, r.Header.Values("Authorization"))
+		assertNoUserAuth(t, r)
 		assert.Equal(t, "yes", r.Header.Get("X-Test"))
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusCreated)
-		_, _ = w.Write(body)
+		writeJSON(w, http.StatusCreated, string(body))
 	})
 	opts := make([]RequestOption, 1, 4)
 	opts[0] = WithHeader("X-Test", "yes")
-	_, _, err := c.Tokens.ResetAuthenticationTokenWithToken(t.Context(), pgCurrentToken, opts...)
+	_, _, err := c.Tokens.ResetAuthenticationTokenWithToken(t.Context(), testRunnerToken, opts...)
 	require.NoError(t, err)
 	assert.Len(t, opts, 1)
 	assert.Nil(t, opts[:2][1], "withRunnerToken must not write into the caller's backing array")
@@ -209,16 +191,16 @@ func TestTokensResetAuthenticationTokenWithToken_noUserHeader(t *testing.T) {
 
 func TestTokensReset_errors(t *testing.T) {
 	t.Parallel()
-	for _, op := range pgResetOps() {
+	for _, op := range resetOps() {
 		for _, tc := range op.errors {
 			t.Run(op.name+"/"+tc.name, func(t *testing.T) {
 				t.Parallel()
 				c, mux, _ := setup(t)
 				var n atomic.Int32
-				mux.HandleFunc("POST /api/v4/"+op.path, pgServe(&n, tc.status, tc.body))
+				mux.HandleFunc("POST /api/v4/"+op.path, serveCounting(&n, tc.status, tc.body))
 				tok, resp, err := op.call(t.Context(), c)
 				assert.Nil(t, tok)
-				pgCheckAPIError(t, tc, http.MethodPost, op.path, resp, err)
+				checkAPIError(t, tc, http.MethodPost, op.path, resp, err)
 				assert.NotErrorIs(t, err, ErrOutcomeUnknown, "a 4xx means GitLab did not act")
 				assert.EqualValues(t, 1, n.Load())
 			})
@@ -231,7 +213,7 @@ func TestTokensReset_errors(t *testing.T) {
 // reports the outcome as unknown.
 func TestTokensReset_serverErrorNotRetried(t *testing.T) {
 	t.Parallel()
-	for _, op := range pgResetOps() {
+	for _, op := range resetOps() {
 		for _, status := range []int{500, 502, 503, 504} {
 			t.Run(fmt.Sprintf("%s/%d", op.name, status), func(t *testing.T) {
 				t.Parallel()
@@ -259,7 +241,7 @@ func TestTokensReset_serverErrorNotRetried(t *testing.T) {
 // WithRetryNonIdempotent opts one reset into retries.
 func TestTokensReset_retryOptIn(t *testing.T) {
 	t.Parallel()
-	for _, op := range pgResetOps() {
+	for _, op := range resetOps() {
 		t.Run(op.name, func(t *testing.T) {
 			t.Parallel()
 			c, mux, _ := setup(t)
@@ -363,11 +345,11 @@ func TestTokensReset_validation(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			c, mux, _ := setup(t)
-			n := pgCountRequests(mux)
+			n := countRequests(mux)
 			tok, resp, err := tc.call(t.Context(), c)
 			assert.Nil(t, tok)
 			assert.Nil(t, resp)
-			pgCheckValidation(t, tc.field, err)
+			checkValidation(t, tc.field, err)
 			if err != nil {
 				assert.NotContains(t, err.Error(), "abc", "a validation error never quotes the token")
 			}

@@ -75,30 +75,7 @@ var (
 func TestDecodeRunnerList(t *testing.T) {
 	t.Parallel()
 	got := decodeFixture[[]*Runner](t, "runner_list.json", true)
-	want := []*Runner{
-		{
-			ID: 4102, Description: Ptr("fleet-amd64-01 (docker-autoscaler)"), IPAddress: nil, Active: true,
-			Paused: false, IsShared: false, RunnerType: GroupType, Name: Ptr("fleet-amd64-01"), Online: Ptr(true),
-			CreatedBy: userMhartley, CreatedAt: rfc3339("2025-01-14T08:22:51.604Z"),
-			Status: StatusOnline, JobExecutionStatus: JobExecutionActive,
-		},
-		&runner4117,
-		{
-			ID: 977, Description: Ptr("spare shared runner (not yet started)"), IPAddress: nil, Active: true,
-			Paused: false, IsShared: true, RunnerType: InstanceType, Name: nil, Online: nil, CreatedBy: nil,
-			CreatedAt: rfc3339("2025-03-19T10:05:40.018Z"), Status: StatusNeverContacted,
-			JobExecutionStatus: JobExecutionIdle,
-		},
-		{
-			ID: 2650, Description: Ptr("old-windows-runner"), IPAddress: Ptr(""), Active: true, Paused: false,
-			IsShared: false, RunnerType: ProjectType, Name: Ptr("win-2019-build"), Online: Ptr(false),
-			CreatedBy: &UserBasic{
-				ID: 87, Username: "lin.zhao", PublicEmail: nil, Name: "Lin Zhao", State: "blocked",
-				AvatarURL: nil, WebURL: "https://gitlab.example.test/lin.zhao",
-			},
-			CreatedAt: rfc3339("2024-06-10T07:31:12.900Z"), Status: StatusStale, JobExecutionStatus: JobExecutionIdle,
-		},
-	}
+	want := wantRunnerList()
 	assert.Equal(t, want, got)
 
 	// null and zero stay apart.
