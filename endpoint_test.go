@@ -40,7 +40,7 @@ func TestIter_pageConcurrencyKeepsServerOrder(t *testing.T) {
 	c, mux, _ := setup(t, WithPageConcurrency(4))
 	var requested sync.Map
 	serveRunnerPages(mux, 12, &requested)
-	opt := &ListRunnersOptions{Status: StatusOnline}
+	opt := &ListRunnersOptions{Status: Online}
 	got, err := Collect(c.Runners.ListAllIter(t.Context(), opt))
 	require.NoError(t, err)
 	require.Len(t, got, 1200)
@@ -54,7 +54,7 @@ func TestIter_pageConcurrencyKeepsServerOrder(t *testing.T) {
 		assert.True(t, ok, "page %d fetched", page)
 		assert.Equal(t, "100", perPage, "iterators ask for 100 per page")
 	}
-	assert.Equal(t, ListRunnersOptions{Status: StatusOnline}, *opt, "the caller's options are untouched")
+	assert.Equal(t, ListRunnersOptions{Status: Online}, *opt, "the caller's options are untouched")
 }
 
 func TestIter_badOptionsYieldOneValidationErrorAndSendNothing(t *testing.T) {

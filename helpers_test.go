@@ -304,13 +304,13 @@ func wantRunnerList() []*Runner {
 			ID: 4102, Description: Ptr("fleet-amd64-01 (docker-autoscaler)"), IPAddress: nil, Active: true,
 			Paused: false, IsShared: false, RunnerType: GroupType, Name: Ptr("fleet-amd64-01"), Online: Ptr(true),
 			CreatedBy: userMhartley, CreatedAt: rfc3339("2025-01-14T08:22:51.604Z"),
-			Status: StatusOnline, JobExecutionStatus: JobExecutionActive,
+			Status: Online, JobExecutionStatus: JobExecutionActive,
 		},
 		&r4117,
 		{
 			ID: 977, Description: Ptr("spare shared runner (not yet started)"), IPAddress: nil, Active: true,
 			Paused: false, IsShared: true, RunnerType: InstanceType, Name: nil, Online: nil, CreatedBy: nil,
-			CreatedAt: rfc3339("2025-03-19T10:05:40.018Z"), Status: StatusNeverContacted,
+			CreatedAt: rfc3339("2025-03-19T10:05:40.018Z"), Status: NeverContacted,
 			JobExecutionStatus: JobExecutionIdle,
 		},
 		{
@@ -320,7 +320,7 @@ func wantRunnerList() []*Runner {
 				ID: 87, Username: "lin.zhao", PublicEmail: nil, Name: "Lin Zhao", State: "blocked",
 				AvatarURL: nil, WebURL: "https://gitlab.example.test/lin.zhao",
 			},
-			CreatedAt: rfc3339("2024-06-10T07:31:12.900Z"), Status: StatusStale, JobExecutionStatus: JobExecutionIdle,
+			CreatedAt: rfc3339("2024-06-10T07:31:12.900Z"), Status: Stale, JobExecutionStatus: JobExecutionIdle,
 		},
 	}
 }

@@ -24,8 +24,8 @@ const (
 	ScopeProjectType    RunnerScope = "project_type"  // like Type ProjectType
 	ScopeActive         RunnerScope = "active"        // like Paused false
 	ScopePaused         RunnerScope = "paused"        // like Paused true
-	ScopeOnline         RunnerScope = "online"        // like Status StatusOnline
-	ScopeOffline        RunnerScope = "offline"       // like Status StatusOffline
+	ScopeOnline         RunnerScope = "online"        // like Status Online
+	ScopeOffline        RunnerScope = "offline"       // like Status Offline
 	ScopeNeverContacted RunnerScope = "never_contacted"
 	ScopeStale          RunnerScope = "stale"
 )
@@ -53,7 +53,7 @@ type ListRunnersOptions struct {
 	Scope RunnerScope `url:"scope,omitempty"`
 
 	Type   RunnerType   `url:"type,omitempty"`
-	Status RunnerStatus `url:"status,omitempty"` // StatusOffline also returns stale runners that once made contact
+	Status RunnerStatus `url:"status,omitempty"` // Offline also returns stale runners that once made contact
 	Paused *bool        `url:"paused,omitempty"` // nil: no filter; Ptr(false): only runners accepting jobs
 	// TagList keeps runners carrying every listed tag; sent comma-joined.
 	TagList []string `url:"tag_list,comma,omitempty"`

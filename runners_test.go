@@ -29,7 +29,7 @@ func TestRunnersList_wire(t *testing.T) {
 	got, resp, err := c.Runners.List(t.Context(), &ListRunnersOptions{
 		ListOptions: ListOptions{Page: 2, PerPage: 50},
 		Scope:       ScopeOnline,
-		Type:        ProjectType, Status: StatusOnline, Paused: Ptr(false),
+		Type:        ProjectType, Status: Online, Paused: Ptr(false),
 		TagList: []string{"docker", "linux"}, VersionPrefix: "17.9",
 	})
 	require.NoError(t, err)
@@ -46,7 +46,7 @@ func TestRunnersList_wire(t *testing.T) {
 	assert.Nil(t, got[2].CreatedBy, "created_by absent")
 	assert.True(t, got[2].IsShared)
 	assert.Equal(t, Ptr(""), got[3].IPAddress, `ip_address: ""`)
-	assert.Equal(t, StatusStale, got[3].Status)
+	assert.Equal(t, Stale, got[3].Status)
 }
 
 func TestRunnersList_nilOptionsSendNoQuery(t *testing.T) {
@@ -78,7 +78,7 @@ func TestRunnersListAll_wire(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, got, 3)
 	assert.Equal(t, []int64{5001, 5002, 5003}, []int64{got[0].ID, got[1].ID, got[2].ID})
-	assert.Equal(t, StatusPaused, got[0].Status)
+	assert.Equal(t, Paused, got[0].Status)
 	assert.True(t, got[0].Paused)
 	assert.Nil(t, got[0].Description)
 	assert.Equal(t, Ptr("paused-group-runner"), got[0].Name)
@@ -91,9 +91,9 @@ func TestRunnersListIter_threePages(t *testing.T) {
 	c, mux, _ := setup(t)
 	filters := url.Values{"status": {"offline"}, "tag_list": {"a,b"}}
 	servePages(t, mux, "GET /api/v4/runners", "/api/v4/runners", filters, threeRunnerPages)
-	opt := &ListRunnersOptions{Status: StatusOffline, TagList: []string{"a", "b"}}
+	opt := &ListRunnersOptions{Status: Offline, TagList: []string{"a", "b"}}
 	assert.Equal(t, []int64{1, 2, 3, 4, 5}, collectIDs(t, c.Runners.ListIter(t.Context(), opt), idOfRunner))
-	assert.Equal(t, &ListRunnersOptions{Status: StatusOffline, TagList: []string{"a", "b"}}, opt, "caller's options untouched")
+	assert.Equal(t, &ListRunnersOptions{Status: Offline, TagList: []string{"a", "b"}}, opt, "caller's options untouched")
 }
 
 func TestRunnersListAllIter_threePages(t *testing.T) {

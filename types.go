@@ -36,7 +36,7 @@ type Runner struct {
 	// predates the field.
 	CreatedBy *UserBasic `json:"created_by"`
 	CreatedAt time.Time  `json:"created_at"` // zero from servers that predate the field
-	// Status is a summary that may be StatusPaused; see [RunnerStatus].
+	// Status is a summary that may be Paused; see [RunnerStatus].
 	Status             RunnerStatus       `json:"status"`
 	JobExecutionStatus JobExecutionStatus `json:"job_execution_status"` // empty from servers that predate the field
 }
@@ -93,7 +93,7 @@ type RunnerManager struct {
 	CreatedAt          time.Time          `json:"created_at"`
 	ContactedAt        *time.Time         `json:"contacted_at"`
 	IPAddress          *string            `json:"ip_address"`
-	Status             RunnerStatus       `json:"status"` // never StatusPaused
+	Status             RunnerStatus       `json:"status"` // never Paused
 	JobExecutionStatus JobExecutionStatus `json:"job_execution_status"`
 }
 
