@@ -358,7 +358,7 @@ func TestPaginate_concurrencyBreakCancelsAndWaits(t *testing.T) {
 	assert.Equal(t, []int{1, 2}, got)
 	assert.Equal(t, int32(5), f.fetches.Load())
 	assert.Equal(t, int32(0), f.live.Load(), "the iterator returned before its fetches did")
-	assert.Eventually(t, func() bool { return fetchGoroutines() == 0 }, time.Second, time.Millisecond)
+	assert.Eventually(t, func() bool { return fetchGoroutines() == 0 }, 10*time.Second, time.Millisecond)
 }
 
 func TestPaginate_concurrencyPrefetchedErrorAfterEarlierPages(t *testing.T) {
@@ -782,7 +782,7 @@ func TestPaginateHTTP_concurrencyBreakLeavesNoFetch(t *testing.T) {
 	}
 	assert.Equal(t, seq(1, 5), got)
 	assert.Equal(t, int32(0), live.Load())
-	assert.Eventually(t, func() bool { return fetchGoroutines() == 0 }, time.Second, time.Millisecond)
+	assert.Eventually(t, func() bool { return fetchGoroutines() == 0 }, 10*time.Second, time.Millisecond)
 	assert.LessOrEqual(t, s.requests.Load(), int32(6))
 }
 

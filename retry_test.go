@@ -205,8 +205,10 @@ func TestRetry_waitPastCapOrDeadlineReturnsAtOnce(t *testing.T) {
 		after    string
 		deadline time.Duration
 	}{
-		{"past the cap", "3600", 0},
-		{"past the deadline", "3", 500 * time.Millisecond},
+		// Each call has a deadline: had it slept, the deadline would end it
+		// with a context error instead of the *Error asserted below.
+		{"past the cap", "3600", 20 * time.Second},
+		{"past the deadline", "3", 2 * time.Second},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -217,15 +219,10 @@ func TestRetry_waitPastCapOrDeadlineReturnsAtOnce(t *testing.T) {
 				w.Header().Set("Retry-After", tc.after)
 				w.WriteHeader(429)
 			})
-			ctx := t.Context()
-			if tc.deadline > 0 {
-				var cancel context.CancelFunc
-				ctx, cancel = context.WithTimeout(ctx, tc.deadline)
-				defer cancel()
-			}
-			start := time.Now()
+			ctx, cancel := context.WithTimeout(t.Context(), tc.deadline)
+			defer cancel()
 			_, err := c.call(ctx, http.MethodGet, "runners", nil, nil, nil)
-			assert.Less(t, time.Since(start), 400*time.Millisecond, "did not sleep")
+			require.NoError(t, ctx.Err(), "returned before the deadline")
 			e, ok := errors.AsType[*Error](err)
 			require.True(t, ok, "%v", err)
 			assert.ErrorIs(t, err, ErrRateLimited)
@@ -244,7 +241,7 @@ func TestRetry_cancelDuringWaitReturnsPromptly(t *testing.T) {
 	time.AfterFunc(100*time.Millisecond, cancel)
 	start := time.Now()
 	_, err := c.call(ctx, http.MethodGet, "runners", nil, nil, nil)
-	assert.Less(t, time.Since(start), 2*time.Second)
+	assert.Less(t, time.Since(start), 5*time.Second, "the 10 s backoff was cut short")
 	assert.ErrorIs(t, err, context.Canceled)
 }
 

@@ -103,7 +103,7 @@ func TestRateLimit_limiterWaitEndsOnContext(t *testing.T) {
 	start := time.Now()
 	err := l.wait(ctx)
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
-	assert.Less(t, time.Since(start), time.Second)
+	assert.Less(t, time.Since(start), 5*time.Second, "the 10 s wait was cut short")
 }
 
 func TestRateLimit_spentQuotaHoldsLaterRequests(t *testing.T) {
