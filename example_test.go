@@ -63,9 +63,7 @@ func ExampleRunnersService_List() {
 		log.Fatal(err)
 	}
 	for _, r := range runners {
-		if r.Description != nil {
-			fmt.Println(r.ID, *r.Description, r.Status)
-		}
+		fmt.Println(r.ID, glrunners.Value(r.Description), r.Status)
 	}
 	fmt.Printf("page %d of %d, next page %d\n", resp.CurrentPage, resp.TotalPages, resp.NextPage)
 	// Output:
@@ -90,9 +88,7 @@ func ExampleRunnersService_ListIter() {
 		if err != nil {
 			log.Fatal(err)
 		}
-		if r.Description != nil {
-			fmt.Println(*r.Description, r.Status)
-		}
+		fmt.Println(glrunners.Value(r.Description), r.Status)
 	}
 	// Output:
 	// build-1 online
@@ -151,9 +147,7 @@ func ExampleRunnersService_Update() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	if r.Description != nil {
-		fmt.Println(*r.Description)
-	}
+	fmt.Println(glrunners.Value(r.Description))
 	fmt.Println(r.TagList, "run untagged:", r.RunUntagged)
 	// Output:
 	// build-1 (GPU)
