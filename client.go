@@ -19,6 +19,10 @@ const (
 	defaultUserAgent    = "glrunners/" + Version + " (+https://github.com/glrunners/glrunners)"
 	defaultMaxBodyBytes = 32 << 20
 	defaultPerPage      = 100 // iterators ask for GitLab's maximum page size
+	// defaultAttemptTimeout bounds one attempt (connect, headers and body)
+	// of the default HTTP client, so that a server that stalls mid-answer
+	// cannot hang a caller who passed a context without a deadline.
+	defaultAttemptTimeout = 2 * time.Minute
 )
 
 // Client talks to one GitLab instance's Runners API. It is safe for
@@ -56,6 +60,8 @@ type TokensService struct{ client *Client }
 
 // NewClient returns a Client for the GitLab instance at baseURL
 // ("https://gitlab.example.com"; a trailing "/api/v4" is optional).
+// Without WithHTTPClient, each attempt is limited to 2 minutes; the
+// call's context bounds the whole call, retries included.
 func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	base, err := normaliseBaseURL(baseURL)
 	if err != nil {
@@ -126,7 +132,7 @@ func (c *Client) wrapHTTPClient(hc *http.Client) *http.Client {
 	if hc != nil {
 		cp = *hc
 	} else {
-		cp = http.Client{Transport: cleanhttp.DefaultPooledTransport()}
+		cp = http.Client{Transport: cleanhttp.DefaultPooledTransport(), Timeout: defaultAttemptTimeout}
 	}
 	base := cp.Transport
 	if base == nil {

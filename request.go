@@ -109,6 +109,17 @@ func (c *Client) do(req *retryablehttp.Request, st *callState, out any) (*Respon
 		Backoff:      st.backoff,
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,
 	}
+	if out != nil {
+		// The body is read inside the retry loop, so that an answer that
+		// breaks off mid-body is retried like any broken connection.
+		req.SetResponseHandler(func(hr *http.Response) error {
+			st.askedAgain = true
+			if hr.StatusCode < 200 || hr.StatusCode > 299 || hr.StatusCode == http.StatusNoContent {
+				return nil
+			}
+			return st.readBody(hr.Body, c.maxBodyBytes)
+		})
+	}
 	path := req.URL.EscapedPath()
 	hr, err := rc.Do(req)
 	if err != nil {
@@ -140,11 +151,8 @@ func (c *Client) decode(hr *http.Response, st *callState, path string, out any) 
 			Snippet:     redact(sample(snippet, 200), st.secrets), Err: err,
 		}
 	}
-	data, err := io.ReadAll(io.LimitReader(hr.Body, c.maxBodyBytes+1))
-	if err != nil {
-		return fail(data, fmt.Errorf("reading body: %w", err))
-	}
-	if int64(len(data)) > c.maxBodyBytes {
+	data := st.body
+	if st.bodyTooLarge {
 		return fail(nil, fmt.Errorf("%w (over %d bytes)", ErrResponseTooLarge, c.maxBodyBytes))
 	}
 	if ct := hr.Header.Get("Content-Type"); ct != "" {

@@ -5,6 +5,8 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
@@ -88,6 +90,28 @@ type callState struct {
 	answered    atomic.Bool // the current attempt got a response
 	wait        time.Duration
 	refusedWait time.Duration // a server wait too long to honour
+
+	body         []byte // the 2xx body, read inside the retry loop
+	bodyTooLarge bool
+	// askedAgain is set by the response handler: go-retryablehttp then
+	// calls checkRetry a second time for the same attempt.
+	askedAgain bool
+}
+
+// readBody reads a 2xx body through the size cap. A read that fails is
+// returned to go-retryablehttp, which asks checkRetry about it; a body over
+// the cap is not worth retrying and is reported by decode.
+func (st *callState) readBody(body io.Reader, maxBytes int64) error {
+	data, err := io.ReadAll(io.LimitReader(body, maxBytes+1))
+	if err != nil {
+		st.answered.Store(false) // the answer never arrived whole
+		return fmt.Errorf("reading response body: %w", err)
+	}
+	st.body, st.bodyTooLarge = data, int64(len(data)) > maxBytes
+	if st.bodyTooLarge {
+		st.body = nil
+	}
+	return nil
 }
 
 func newCallState(c *Client, method string, rc *requestConfig) *callState {
@@ -109,7 +133,11 @@ func stateFrom(ctx context.Context) *callState {
 // wait (stored for backoff), so that a wait longer than the cap or the
 // context deadline ends the call now instead of sleeping in vain.
 func (st *callState) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
-	st.attempts.Add(1)
+	if st.askedAgain {
+		st.askedAgain = false
+	} else {
+		st.attempts.Add(1)
+	}
 	if ctx.Err() != nil || int(st.attempts.Load()) > st.policy.MaxRetries {
 		return false, nil
 	}
@@ -154,15 +182,16 @@ func (st *callState) retryableStatus(code int) bool {
 	return false
 }
 
-// retryableTransportError rejects failures that a retry cannot fix.
+// retryableTransportError rejects failures that a retry cannot fix. A
+// DeadlineExceeded here is the HTTP client's per-attempt timeout (the
+// caller's own context is checked before this), so it is retried.
 func retryableTransportError(err error) bool {
 	var unknownAuthority x509.UnknownAuthorityError
 	var certInvalid x509.CertificateInvalidError
 	var hostname x509.HostnameError
 	var verify *tls.CertificateVerificationError
 	switch {
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded),
-		errors.Is(err, errRedirectRefused),
+	case errors.Is(err, context.Canceled), errors.Is(err, errRedirectRefused),
 		errors.As(err, &unknownAuthority), errors.As(err, &certInvalid),
 		errors.As(err, &hostname), errors.As(err, &verify):
 		return false

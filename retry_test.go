@@ -257,3 +257,48 @@ func TestRetry_backoffBounds(t *testing.T) {
 	}
 	assert.GreaterOrEqual(t, p.backoff(5), 500*time.Millisecond, "grows exponentially (jitter keeps the upper half)")
 }
+
+// cutBody answers 200 with a Content-Length it never delivers, then drops
+// the connection: the answer breaks off mid-body.
+func cutBody(w http.ResponseWriter) {
+	conn, buf, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		panic(err)
+	}
+	_, _ = buf.WriteString("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"id\": 4")
+	_ = buf.Flush()
+	_ = conn.Close()
+}
+
+func TestRetry_bodyBrokenMidwayIsRetriedOnlyWhenSafe(t *testing.T) {
+	t.Parallel()
+	for _, method := range []string{http.MethodGet, http.MethodPost} {
+		t.Run(method, func(t *testing.T) {
+			t.Parallel()
+			c, mux, _ := setup(t)
+			var n atomic.Int32
+			mux.HandleFunc(method+" /api/v4/runners/verify", func(w http.ResponseWriter, r *http.Request) {
+				if n.Add(1) == 1 {
+					cutBody(w)
+					return
+				}
+				writeJSON(w, 200, `{"id":4188}`)
+			})
+			var out struct{ ID int64 }
+			resp, err := c.call(t.Context(), method, "runners/verify", nil, nil, &out)
+			if method == http.MethodGet {
+				require.NoError(t, err)
+				assert.Equal(t, int64(4188), out.ID)
+				assert.Equal(t, 2, resp.Attempts)
+				return
+			}
+			// The server acted (it answered 200) but the answer is lost:
+			// a new runner token may exist that the caller never saw.
+			assert.ErrorIs(t, err, ErrOutcomeUnknown)
+			te, ok := errors.AsType[*TransportError](err)
+			require.True(t, ok, "%T %v", err, err)
+			assert.True(t, te.Sent)
+			assert.Equal(t, int32(1), n.Load())
+		})
+	}
+}

@@ -145,3 +145,29 @@ func TestTransportError_unwrapsContextErrors(t *testing.T) {
 	assert.Equal(t, "/api/v4/runners", te.Path)
 	assert.False(t, errors.Is(err, ErrOutcomeUnknown), "a GET has no unknown outcome")
 }
+
+func TestTimeout_stalledAnswerDoesNotHang(t *testing.T) {
+	t.Parallel()
+	def, err := NewClient("https://gitlab.example.com")
+	require.NoError(t, err)
+	assert.Equal(t, defaultAttemptTimeout, def.http.Timeout, "the default client bounds each attempt")
+
+	stall := make(chan struct{})
+	defer close(stall)
+	var attempts atomic.Int32
+	c, mux, _ := setup(t, WithHTTPClient(&http.Client{Timeout: 100 * time.Millisecond}))
+	mux.HandleFunc("GET /api/v4/runners", func(w http.ResponseWriter, r *http.Request) {
+		attempts.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`[{"id":1},`)) // then nothing, ever
+		http.NewResponseController(w).Flush()
+		select {
+		case <-stall:
+		case <-r.Context().Done():
+		}
+	})
+	_, err = c.call(t.Context(), http.MethodGet, "runners", nil, nil, &[]struct{}{})
+	require.Error(t, err)
+	assert.False(t, errors.Is(err, context.Canceled))
+	assert.Equal(t, int32(fastRetry.MaxRetries+1), attempts.Load(), "each stalled attempt timed out and was retried")
+}
