@@ -72,6 +72,15 @@ type keysetable interface {
 
 func (o *KeysetOptions) keysetOptions() *KeysetOptions { return o }
 
+// keysetOf returns opt's keyset options when it asks for keyset
+// pagination, else nil.
+func keysetOf(opt any) *KeysetOptions {
+	if ks, ok := opt.(keysetable); ok && ks.keysetOptions().Pagination == PaginationKeyset {
+		return ks.keysetOptions()
+	}
+	return nil
+}
+
 // iterate turns a one-page list call into a lazy iterator over every
 // item. Each page works on its own copy of the caller's options, so the
 // caller's struct is never changed and ranging twice starts over.
@@ -84,8 +93,8 @@ func iterate[T any, O any, PO interface {
 		base = *opt
 	}
 	first := pageRequest{Page: max(PO(&base).listOptions().Page, 1)}
-	if ks, ok := any(PO(&base)).(keysetable); ok && ks.keysetOptions().Pagination == PaginationKeyset {
-		first = pageRequest{Cursor: ks.keysetOptions().Cursor}
+	if ks := keysetOf(PO(&base)); ks != nil {
+		first = pageRequest{Cursor: ks.Cursor}
 	}
 	return paginate(ctx, c.pageConcurrency, first, func(ctx context.Context, p pageRequest) ([]*T, *Response, error) {
 		o := base
@@ -93,9 +102,9 @@ func iterate[T any, O any, PO interface {
 		if lo.PerPage == 0 {
 			lo.PerPage = defaultPerPage
 		}
-		if ks, ok := any(PO(&o)).(keysetable); ok && ks.keysetOptions().Pagination == PaginationKeyset {
+		if ks := keysetOf(PO(&o)); ks != nil {
 			lo.Page = 0
-			ks.keysetOptions().Cursor = p.Cursor
+			ks.Cursor = p.Cursor
 		} else {
 			lo.Page = p.Page
 		}
