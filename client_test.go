@@ -63,7 +63,7 @@ func TestNewClient_rejectsBadInput(t *testing.T) {
 	for _, tc := range cases {
 		c, err := NewClient(tc.url, tc.opts...)
 		assert.Nil(t, c, tc.url)
-		ve, ok := errors.AsType[*ValidationError](err)
+		ve, ok := asType[*ValidationError](err)
 		if assert.True(t, ok, "%s: %v", tc.url, err) {
 			assert.Equal(t, tc.field, ve.Field)
 		}
@@ -175,7 +175,7 @@ func TestRequestOptions_setHeaders(t *testing.T) {
 	for _, bad := range []RequestOption{WithSudo(""), WithIfUnmodifiedSince(time.Time{}),
 		WithHeader("PRIVATE-TOKEN", "x"), WithHeader("Authorization", "x"), WithHeader("X-A", "a\r\nb"), WithHeader("", "v")} {
 		_, err := c.call(t.Context(), http.MethodGet, "runners", nil, nil, nil, bad)
-		_, ok := errors.AsType[*ValidationError](err)
+		_, ok := asType[*ValidationError](err)
 		assert.True(t, ok, "%v", err)
 	}
 	assert.Len(t, p.headers, 1, "refused options send nothing")

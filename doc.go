@@ -10,7 +10,7 @@
 //	if err != nil {
 //		return err
 //	}
-//	stale := &glrunners.ListRunnersOptions{Status: glrunners.Stale}
+//	stale := &glrunners.ListRunnersOptions{Status: glrunners.StatusStale}
 //	for r, err := range c.Runners.ListAllIter(ctx, stale) {
 //		if err != nil {
 //			return err

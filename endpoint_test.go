@@ -1,7 +1,6 @@
 package glrunners
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -40,7 +39,7 @@ func TestIter_pageConcurrencyKeepsServerOrder(t *testing.T) {
 	c, mux, _ := setup(t, WithPageConcurrency(4))
 	var requested sync.Map
 	serveRunnerPages(mux, 12, &requested)
-	opt := &ListRunnersOptions{Status: Online}
+	opt := &ListRunnersOptions{Status: StatusOnline}
 	got, err := Collect(c.Runners.ListAllIter(t.Context(), opt))
 	require.NoError(t, err)
 	require.Len(t, got, 1200)
@@ -54,7 +53,7 @@ func TestIter_pageConcurrencyKeepsServerOrder(t *testing.T) {
 		assert.True(t, ok, "page %d fetched", page)
 		assert.Equal(t, "100", perPage, "iterators ask for 100 per page")
 	}
-	assert.Equal(t, ListRunnersOptions{Status: Online}, *opt, "the caller's options are untouched")
+	assert.Equal(t, ListRunnersOptions{Status: StatusOnline}, *opt, "the caller's options are untouched")
 }
 
 func TestIter_badOptionsYieldOneValidationErrorAndSendNothing(t *testing.T) {
@@ -68,7 +67,7 @@ func TestIter_badOptionsYieldOneValidationErrorAndSendNothing(t *testing.T) {
 		errs = append(errs, err)
 	}
 	require.Len(t, errs, 1)
-	ve, ok := errors.AsType[*ValidationError](errs[0])
+	ve, ok := asType[*ValidationError](errs[0])
 	require.True(t, ok)
 	assert.Equal(t, "type", ve.Field)
 	assert.Equal(t, int32(0), hits.Load())
@@ -86,7 +85,7 @@ func TestRefPath_escapesOnce(t *testing.T) {
 		assert.Equal(t, want, got)
 	}
 	_, err := refPath("groups", Path(""), "/runners")
-	ve, ok := errors.AsType[*ValidationError](err)
+	ve, ok := asType[*ValidationError](err)
 	require.True(t, ok)
 	assert.Equal(t, "group", ve.Field)
 }

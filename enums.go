@@ -27,30 +27,30 @@ type RunnerStatus string
 
 // Runner statuses.
 const (
-	Online         RunnerStatus = "online"          // contacted within the last 2 hours
-	Offline        RunnerStatus = "offline"         // last contact 2 hours ago or earlier
-	Stale          RunnerStatus = "stale"           // created 7+ days ago and silent for 7+ days
-	NeverContacted RunnerStatus = "never_contacted" // no contact recorded yet
+	StatusOnline         RunnerStatus = "online"          // contacted within the last 2 hours
+	StatusOffline        RunnerStatus = "offline"         // last contact 2 hours ago or earlier
+	StatusStale          RunnerStatus = "stale"           // created 7+ days ago and silent for 7+ days
+	StatusNeverContacted RunnerStatus = "never_contacted" // no contact recorded yet
 
 	// Active filters on runners that are not paused.
 	//
 	// Deprecated: use ListRunnersOptions.Paused set to false.
-	Active RunnerStatus = "active"
+	StatusActive RunnerStatus = "active"
 
 	// Paused filters on paused runners. GitLab still returns it as the
 	// status of a paused runner that is neither stale nor never contacted.
 	//
 	// Deprecated: use ListRunnersOptions.Paused set to true, and Runner.Paused
 	// to read the flag.
-	Paused RunnerStatus = "paused"
+	StatusPaused RunnerStatus = "paused"
 )
 
 // Valid reports whether s is a status GitLab sends or accepts, the
 // deprecated ones included: responses still carry "paused".
 func (s RunnerStatus) Valid() bool {
 	return slices.Contains([]RunnerStatus{
-		Online, Offline, Stale, NeverContacted,
-		Active, Paused,
+		StatusOnline, StatusOffline, StatusStale, StatusNeverContacted,
+		StatusActive, StatusPaused,
 	}, s)
 }
 

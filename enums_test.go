@@ -29,7 +29,7 @@ func assertEnum[E enumType](t *testing.T, consts ...E) {
 func TestEnumsValid(t *testing.T) {
 	t.Parallel()
 	assertEnum(t, InstanceType, GroupType, ProjectType)
-	assertEnum(t, Online, Offline, Stale, NeverContacted, Active, Paused)
+	assertEnum(t, StatusOnline, StatusOffline, StatusStale, StatusNeverContacted, StatusActive, StatusPaused)
 	assertEnum(t, NotProtected, RefProtected)
 	assertEnum(t, JobCreated, JobWaitingForResource, JobPreparing, JobWaitingForCallback, JobPending,
 		JobRunning, JobSuccess, JobFailed, JobCanceling, JobCanceled, JobSkipped, JobManual, JobScheduled)
@@ -42,7 +42,7 @@ func TestEnumValues(t *testing.T) {
 	assert.Equal(t, []RunnerType{"instance_type", "group_type", "project_type"},
 		[]RunnerType{InstanceType, GroupType, ProjectType})
 	assert.Equal(t, []RunnerStatus{"online", "offline", "stale", "never_contacted", "active", "paused"},
-		[]RunnerStatus{Online, Offline, Stale, NeverContacted, Active, Paused})
+		[]RunnerStatus{StatusOnline, StatusOffline, StatusStale, StatusNeverContacted, StatusActive, StatusPaused})
 	assert.Equal(t, []AccessLevel{"not_protected", "ref_protected"}, []AccessLevel{NotProtected, RefProtected})
 	assert.Equal(t, []JobStatus{"created", "waiting_for_resource", "preparing", "waiting_for_callback",
 		"pending", "running", "success", "failed", "canceling", "canceled", "skipped", "manual", "scheduled"},

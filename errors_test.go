@@ -63,7 +63,7 @@ func TestError_everyGitLabShape(t *testing.T) {
 			})
 			resp, err := c.call(t.Context(), http.MethodGet, "runners/7", nil, nil, &struct{}{})
 			require.Error(t, err)
-			e, ok := errors.AsType[*Error](err)
+			e, ok := asType[*Error](err)
 			require.True(t, ok, "got %T", err)
 			assert.Equal(t, tc.status, e.StatusCode)
 			assert.Equal(t, "GET", e.Method)
@@ -96,7 +96,7 @@ func TestError_stringHasNoSecrets(t *testing.T) {
 	})
 	body := map[string]string{"token": runnerTok}
 	_, err := c.call(t.Context(), http.MethodPost, "runners/verify", nil, body, nil)
-	e, ok := errors.AsType[*Error](err)
+	e, ok := asType[*Error](err)
 	require.True(t, ok)
 	for _, s := range []string{err.Error(), e.Message, e.Body} {
 		assert.NotContains(t, s, "RUNNERSECRET")
@@ -129,7 +129,7 @@ func TestDecode_badSuccessBodies(t *testing.T) {
 			})
 			var out struct{ ID int64 }
 			resp, err := c.call(t.Context(), http.MethodGet, "runners/1", nil, nil, &out)
-			de, ok := errors.AsType[*DecodeError](err)
+			de, ok := asType[*DecodeError](err)
 			require.True(t, ok, "got %T: %v", err, err)
 			assert.ErrorIs(t, err, ErrInvalidResponse)
 			assert.Equal(t, tc.tooLarge, errors.Is(err, ErrResponseTooLarge))
@@ -177,7 +177,7 @@ func TestError_retryAfterAndRateLimitFields(t *testing.T) {
 		_, _ = w.Write([]byte("Retry later\n"))
 	})
 	resp, err := c.call(t.Context(), http.MethodGet, "runners", nil, nil, nil)
-	e, ok := errors.AsType[*Error](err)
+	e, ok := asType[*Error](err)
 	require.True(t, ok)
 	assert.Equal(t, 45*time.Second, e.RetryAfter)
 	assert.Equal(t, 45*time.Second, resp.RetryAfter)

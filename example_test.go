@@ -57,7 +57,7 @@ func ExampleRunnersService_List() {
 	// One page; the Response tells how many there are in all.
 	runners, resp, err := client.Runners.List(context.Background(), &glrunners.ListRunnersOptions{
 		ListOptions: glrunners.ListOptions{PerPage: 1},
-		Status:      glrunners.Online,
+		Status:      glrunners.StatusOnline,
 	})
 	if err != nil {
 		log.Fatal(err)

@@ -25,7 +25,7 @@ func TestGroupsListRunners_wire(t *testing.T) {
 	})
 	got, resp, err := c.Groups.ListRunners(t.Context(), Path("platform/networking"), &ListGroupRunnersOptions{
 		ListOptions: ListOptions{Page: 1, PerPage: 20},
-		Type:        GroupType, Status: Online, Paused: Ptr(true),
+		Type:        GroupType, Status: StatusOnline, Paused: Ptr(true),
 		TagList: []string{"arm64"}, VersionPrefix: "16.1.",
 	})
 	require.NoError(t, err)

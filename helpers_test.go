@@ -152,7 +152,7 @@ func testErrorAnswers(t *testing.T, pattern string, cases []errorAnswer, call fu
 				writeJSON(w, tc.status, tc.body)
 			})
 			err := call(t.Context(), c)
-			e, ok := errors.AsType[*Error](err)
+			e, ok := asType[*Error](err)
 			require.True(t, ok, "want *Error, got %T: %v", err, err)
 			assert.Equal(t, tc.status, e.StatusCode)
 			assert.ErrorIs(t, err, tc.sentinel)
@@ -179,7 +179,7 @@ var unauthorizedCase = apiErrorCase{"unauthorized", 401, `{"message":"401 Unauth
 func checkAPIError(t *testing.T, tc apiErrorCase, method, path string, resp *Response, err error) {
 	t.Helper()
 	require.Error(t, err)
-	e, ok := errors.AsType[*Error](err)
+	e, ok := asType[*Error](err)
 	require.True(t, ok, "want *Error, got %T: %v", err, err)
 	assert.Equal(t, tc.status, e.StatusCode)
 	assert.ErrorIs(t, err, tc.sentinel)
@@ -195,7 +195,7 @@ func checkAPIError(t *testing.T, tc apiErrorCase, method, path string, resp *Res
 // checkValidation asserts that err is a *ValidationError for field.
 func checkValidation(t *testing.T, field string, err error) {
 	t.Helper()
-	ve, ok := errors.AsType[*ValidationError](err)
+	ve, ok := asType[*ValidationError](err)
 	if assert.True(t, ok, "want *ValidationError, got %T: %v", err, err) {
 		assert.Equal(t, field, ve.Field)
 		assert.NotEmpty(t, ve.Reason)
@@ -218,7 +218,7 @@ func checkRefused(t *testing.T, cases []refusedCall) {
 	requests := countRequests(mux)
 	for _, tc := range cases {
 		err := tc.call(t.Context(), c)
-		ve, ok := errors.AsType[*ValidationError](err)
+		ve, ok := asType[*ValidationError](err)
 		if assert.True(t, ok, "%s: want *ValidationError, got %T: %v", tc.name, err, err) {
 			assert.Equal(t, tc.field, ve.Field, "%s: %v", tc.name, err)
 		}
@@ -304,13 +304,13 @@ func wantRunnerList() []*Runner {
 			ID: 4102, Description: Ptr("fleet-amd64-01 (docker-autoscaler)"), IPAddress: nil, Active: true,
 			Paused: false, IsShared: false, RunnerType: GroupType, Name: Ptr("fleet-amd64-01"), Online: Ptr(true),
 			CreatedBy: userMhartley, CreatedAt: rfc3339("2025-01-14T08:22:51.604Z"),
-			Status: Online, JobExecutionStatus: JobExecutionActive,
+			Status: StatusOnline, JobExecutionStatus: JobExecutionActive,
 		},
 		&r4117,
 		{
 			ID: 977, Description: Ptr("spare shared runner (not yet started)"), IPAddress: nil, Active: true,
 			Paused: false, IsShared: true, RunnerType: InstanceType, Name: nil, Online: nil, CreatedBy: nil,
-			CreatedAt: rfc3339("2025-03-19T10:05:40.018Z"), Status: NeverContacted,
+			CreatedAt: rfc3339("2025-03-19T10:05:40.018Z"), Status: StatusNeverContacted,
 			JobExecutionStatus: JobExecutionIdle,
 		},
 		{
@@ -320,7 +320,7 @@ func wantRunnerList() []*Runner {
 				ID: 87, Username: "lin.zhao", PublicEmail: nil, Name: "Lin Zhao", State: "blocked",
 				AvatarURL: nil, WebURL: "https://gitlab.example.test/lin.zhao",
 			},
-			CreatedAt: rfc3339("2024-06-10T07:31:12.900Z"), Status: Stale, JobExecutionStatus: JobExecutionIdle,
+			CreatedAt: rfc3339("2024-06-10T07:31:12.900Z"), Status: StatusStale, JobExecutionStatus: JobExecutionIdle,
 		},
 	}
 }
@@ -374,4 +374,11 @@ func callRegister(o *RegisterRunnerOptions) func(context.Context, *Client) error
 
 func callVerify(o *VerifyRunnerOptions) func(context.Context, *Client) error {
 	return func(ctx context.Context, c *Client) error { _, _, err := c.Runners.Verify(ctx, o); return err }
+}
+
+// asType is errors.As returning the target (errors.AsType needs Go 1.26).
+func asType[E error](err error) (E, bool) {
+	var target E
+	ok := errors.As(err, &target)
+	return target, ok
 }

@@ -31,7 +31,7 @@ func TestProjectsListRunners_wire(t *testing.T) {
 	got, resp, err := c.Projects.ListRunners(t.Context(), Path("platform/networking/edge-proxy"), &ListRunnersOptions{
 		ListOptions: ListOptions{Page: 2, PerPage: 50},
 		Scope:       ScopeSpecific, // the full scope set is allowed on projects
-		Type:        ProjectType, Status: Online, Paused: Ptr(false),
+		Type:        ProjectType, Status: StatusOnline, Paused: Ptr(false),
 		TagList: []string{"docker", "linux"}, VersionPrefix: "17.9",
 	})
 	require.NoError(t, err)
@@ -57,7 +57,7 @@ func TestProjectsListRunners_nilOptionsAndEdgeCases(t *testing.T) {
 	assert.Equal(t, []int64{5001, 5002, 5003}, runnerListIDs(got))
 	assert.Nil(t, got[0].Description)                                                     // "description": null
 	assert.Equal(t, Ptr(""), got[0].IPAddress)                                            // "ip_address": ""
-	assert.Equal(t, Paused, got[0].Status)                                                // legacy status value
+	assert.Equal(t, StatusPaused, got[0].Status)                                          // legacy status value
 	assert.Nil(t, got[0].CreatedBy.PublicEmail)                                           // "public_email": null
 	assert.True(t, got[0].CreatedBy.Locked)                                               // "locked": true
 	assert.Equal(t, Ptr(""), got[1].Description)                                          // "description": ""
@@ -195,7 +195,7 @@ func TestProjectsListRunnersIter_threePages(t *testing.T) {
 	c, mux, _ := setup(t)
 	seen := servePages(t, mux, "GET /api/v4/projects/{id}/runners", "/api/v4/projects/grp%2Fproj/runners",
 		url.Values{"status": {"offline"}, "tag_list": {"docker,linux"}}, threeRunnerPages)
-	opt := &ListRunnersOptions{Status: Offline, TagList: []string{"docker", "linux"}}
+	opt := &ListRunnersOptions{Status: StatusOffline, TagList: []string{"docker", "linux"}}
 	got, err := Collect(c.Projects.ListRunnersIter(t.Context(), Path("grp/proj"), opt))
 	require.NoError(t, err)
 	assert.Equal(t, []int64{1, 2, 3, 4, 5}, runnerListIDs(got))

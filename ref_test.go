@@ -1,7 +1,6 @@
 package glrunners
 
 import (
-	"errors"
 	"fmt"
 	"testing"
 
@@ -51,7 +50,7 @@ func TestRefSegment(t *testing.T) {
 				return
 			}
 			assert.Empty(t, got)
-			verr, ok := errors.AsType[*ValidationError](err)
+			verr, ok := asType[*ValidationError](err)
 			require.True(t, ok, "want *ValidationError, got %T: %v", err, err)
 			assert.Equal(t, "project", verr.Field)
 			assert.Contains(t, verr.Reason, tt.wantErr)

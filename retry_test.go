@@ -96,11 +96,11 @@ func TestRetry_table(t *testing.T) {
 				wantUnknown := !idempotent && f.status != 429 && f.name != "refused"
 				assert.Equal(t, wantUnknown, errors.Is(err, ErrOutcomeUnknown), "ErrOutcomeUnknown: %v", err)
 				if f.status != 0 {
-					e, ok := errors.AsType[*Error](err)
+					e, ok := asType[*Error](err)
 					require.True(t, ok, "%T", err)
 					assert.Equal(t, f.status, e.StatusCode)
 				} else {
-					te, ok := errors.AsType[*TransportError](err)
+					te, ok := asType[*TransportError](err)
 					require.True(t, ok, "%T %v", err, err)
 					assert.Equal(t, f.name != "refused", te.Sent)
 					wantAttempts := 1
@@ -223,7 +223,7 @@ func TestRetry_waitPastCapOrDeadlineReturnsAtOnce(t *testing.T) {
 			defer cancel()
 			_, err := c.call(ctx, http.MethodGet, "runners", nil, nil, nil)
 			require.NoError(t, ctx.Err(), "returned before the deadline")
-			e, ok := errors.AsType[*Error](err)
+			e, ok := asType[*Error](err)
 			require.True(t, ok, "%v", err)
 			assert.ErrorIs(t, err, ErrRateLimited)
 			assert.Equal(t, int32(1), n.Load())
@@ -295,7 +295,7 @@ func TestRetry_bodyBrokenMidwayIsRetriedOnlyWhenSafe(t *testing.T) {
 			// The server acted (it answered 200) but the answer is lost:
 			// a new runner token may exist that the caller never saw.
 			assert.ErrorIs(t, err, ErrOutcomeUnknown)
-			te, ok := errors.AsType[*TransportError](err)
+			te, ok := asType[*TransportError](err)
 			require.True(t, ok, "%T %v", err, err)
 			assert.True(t, te.Sent)
 			assert.Equal(t, int32(1), n.Load())

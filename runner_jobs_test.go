@@ -151,11 +151,11 @@ func TestRunnersListManagers_wire(t *testing.T) {
 	assert.Equal(t, "s_5d1c9a0e7b34", got[0].SystemID)
 	assert.Equal(t, Ptr("17.9.1"), got[0].Version)
 	assert.Equal(t, Ptr("10.40.12.7"), got[0].IPAddress)
-	assert.Equal(t, Online, got[0].Status)
+	assert.Equal(t, StatusOnline, got[0].Status)
 	assert.Equal(t, rfc3339p("2025-03-20T11:40:07.215Z"), got[0].ContactedAt)
 	assert.Equal(t, int64(61002), got[1].ID)
 	assert.Equal(t, "<legacy>", got[1].SystemID)
-	assert.Equal(t, Stale, got[1].Status)
+	assert.Equal(t, StatusStale, got[1].Status)
 	assert.Equal(t, JobExecutionIdle, got[1].JobExecutionStatus)
 }
 

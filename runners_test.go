@@ -2,7 +2,6 @@ package glrunners
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -29,7 +28,7 @@ func TestRunnersList_wire(t *testing.T) {
 	got, resp, err := c.Runners.List(t.Context(), &ListRunnersOptions{
 		ListOptions: ListOptions{Page: 2, PerPage: 50},
 		Scope:       ScopeOnline,
-		Type:        ProjectType, Status: Online, Paused: Ptr(false),
+		Type:        ProjectType, Status: StatusOnline, Paused: Ptr(false),
 		TagList: []string{"docker", "linux"}, VersionPrefix: "17.9",
 	})
 	require.NoError(t, err)
@@ -46,7 +45,7 @@ func TestRunnersList_wire(t *testing.T) {
 	assert.Nil(t, got[2].CreatedBy, "created_by absent")
 	assert.True(t, got[2].IsShared)
 	assert.Equal(t, Ptr(""), got[3].IPAddress, `ip_address: ""`)
-	assert.Equal(t, Stale, got[3].Status)
+	assert.Equal(t, StatusStale, got[3].Status)
 }
 
 func TestRunnersList_nilOptionsSendNoQuery(t *testing.T) {
@@ -78,7 +77,7 @@ func TestRunnersListAll_wire(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, got, 3)
 	assert.Equal(t, []int64{5001, 5002, 5003}, []int64{got[0].ID, got[1].ID, got[2].ID})
-	assert.Equal(t, Paused, got[0].Status)
+	assert.Equal(t, StatusPaused, got[0].Status)
 	assert.True(t, got[0].Paused)
 	assert.Nil(t, got[0].Description)
 	assert.Equal(t, Ptr("paused-group-runner"), got[0].Name)
@@ -91,9 +90,9 @@ func TestRunnersListIter_threePages(t *testing.T) {
 	c, mux, _ := setup(t)
 	filters := url.Values{"status": {"offline"}, "tag_list": {"a,b"}}
 	servePages(t, mux, "GET /api/v4/runners", "/api/v4/runners", filters, threeRunnerPages)
-	opt := &ListRunnersOptions{Status: Offline, TagList: []string{"a", "b"}}
+	opt := &ListRunnersOptions{Status: StatusOffline, TagList: []string{"a", "b"}}
 	assert.Equal(t, []int64{1, 2, 3, 4, 5}, collectIDs(t, c.Runners.ListIter(t.Context(), opt), idOfRunner))
-	assert.Equal(t, &ListRunnersOptions{Status: Offline, TagList: []string{"a", "b"}}, opt, "caller's options untouched")
+	assert.Equal(t, &ListRunnersOptions{Status: StatusOffline, TagList: []string{"a", "b"}}, opt, "caller's options untouched")
 }
 
 func TestRunnersListAllIter_threePages(t *testing.T) {
@@ -259,7 +258,7 @@ func TestRunnersUpdate_fieldErrors(t *testing.T) {
 			`{"message":{"tags_list":["can not be empty when runner is not allowed to pick untagged jobs"]}}`)
 	})
 	_, resp, err := c.Runners.Update(t.Context(), 4117, &UpdateRunnerOptions{RunUntagged: Ptr(false)})
-	e, ok := errors.AsType[*Error](err)
+	e, ok := asType[*Error](err)
 	require.True(t, ok, "%T", err)
 	assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
 	assert.Equal(t, map[string][]string{
@@ -312,7 +311,7 @@ func TestRunnersDelete_moreThanOneProjectMessage(t *testing.T) {
 		writeJSON(w, http.StatusForbidden, `{"message":"403 Forbidden - Runner associated with more than one project"}`)
 	})
 	_, err := c.Runners.Delete(t.Context(), 4117)
-	e, ok := errors.AsType[*Error](err)
+	e, ok := asType[*Error](err)
 	require.True(t, ok, "%T", err)
 	assert.Equal(t, "403 Forbidden - Runner associated with more than one project", e.Message)
 	assert.Equal(t, "DELETE", e.Method)

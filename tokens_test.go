@@ -2,7 +2,6 @@ package glrunners
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -287,7 +286,7 @@ func TestTokensResetAuthenticationTokenWithToken_errorHidesToken(t *testing.T) {
 			})
 			_, _, err := c.Tokens.ResetAuthenticationTokenWithToken(t.Context(), secret)
 			require.Error(t, err)
-			e, ok := errors.AsType[*Error](err)
+			e, ok := asType[*Error](err)
 			require.True(t, ok)
 			assert.Equal(t, tc.status, e.StatusCode)
 			for _, s := range []string{err.Error(), fmt.Sprintf("%v %+v", err, e), e.Message, e.Body, e.Path} {

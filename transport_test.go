@@ -140,7 +140,7 @@ func TestTransportError_unwrapsContextErrors(t *testing.T) {
 	defer cancel()
 	_, err := c.call(ctx, http.MethodGet, "runners", nil, nil, nil)
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
-	te, ok := errors.AsType[*TransportError](err)
+	te, ok := asType[*TransportError](err)
 	require.True(t, ok)
 	assert.Equal(t, "/api/v4/runners", te.Path)
 	assert.False(t, errors.Is(err, ErrOutcomeUnknown), "a GET has no unknown outcome")

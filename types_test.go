@@ -54,7 +54,7 @@ var (
 		ID: 4117, Description: Ptr("edge-arm64-builder"), IPAddress: nil, Active: false, Paused: true,
 		IsShared: false, RunnerType: ProjectType, Name: Ptr("edge-arm64-builder"), Online: Ptr(true),
 		CreatedBy: userOkafor, CreatedAt: rfc3339("2025-02-03T15:47:09.331Z"),
-		Status: Paused, JobExecutionStatus: JobExecutionIdle,
+		Status: StatusPaused, JobExecutionStatus: JobExecutionIdle,
 	}
 	networkingNamespace = Namespace{
 		ID: 1904, Name: "Networking", Path: "networking", Kind: "group", FullPath: "platform/networking",
@@ -105,17 +105,17 @@ func TestDecodeRunnerListEdgeCases(t *testing.T) {
 				ID: 42, Username: "ops.bot", PublicEmail: nil, Name: "Ops Bot", State: "active", Locked: true,
 				AvatarURL: nil, WebURL: "https://gitlab.example.test/ops.bot",
 			},
-			CreatedAt: rfc3339("2024-12-01T00:00:00Z"), Status: Paused, JobExecutionStatus: JobExecutionActive,
+			CreatedAt: rfc3339("2024-12-01T00:00:00Z"), Status: StatusPaused, JobExecutionStatus: JobExecutionActive,
 		},
 		{
 			ID: 5002, Description: Ptr(""), IPAddress: nil, Active: true, Paused: false, IsShared: true,
 			RunnerType: InstanceType, Name: nil, Online: nil, CreatedBy: nil,
-			CreatedAt: rfc3339("2025-03-01T10:00:00.5+02:00"), Status: NeverContacted,
+			CreatedAt: rfc3339("2025-03-01T10:00:00.5+02:00"), Status: StatusNeverContacted,
 			JobExecutionStatus: JobExecutionIdle,
 		},
 		// An old server: optional and newer keys absent, left zero.
 		{
-			ID: 5003, Active: true, RunnerType: ProjectType, Online: Ptr(false), Status: Offline,
+			ID: 5003, Active: true, RunnerType: ProjectType, Online: Ptr(false), Status: StatusOffline,
 		},
 	}
 	assert.Equal(t, want, got)
@@ -200,7 +200,7 @@ func TestDecodeRunnerDetailsWithoutProjects(t *testing.T) {
 		Runner: Runner{
 			ID: 4102, Description: nil, IPAddress: Ptr(""), Active: true, Paused: false, IsShared: false,
 			RunnerType: GroupType, Name: nil, Online: nil, CreatedBy: nil,
-			CreatedAt: rfc3339("2025-01-14T08:22:51.604Z"), Status: NeverContacted,
+			CreatedAt: rfc3339("2025-01-14T08:22:51.604Z"), Status: StatusNeverContacted,
 			JobExecutionStatus: JobExecutionIdle,
 		},
 		TagList:     []string{},
@@ -243,13 +243,13 @@ func TestDecodeRunnerManagers(t *testing.T) {
 			ID: 88210, SystemID: "s_5d1c9a0e7b34", Version: Ptr("17.9.1"), Revision: Ptr("c7a3e41d"),
 			Platform: Ptr("linux"), Architecture: Ptr("arm64"), CreatedAt: rfc3339("2025-02-03T16:02:15.871Z"),
 			ContactedAt: rfc3339p("2025-03-20T11:40:07.215Z"), IPAddress: Ptr("10.40.12.7"),
-			Status: Online, JobExecutionStatus: JobExecutionIdle,
+			Status: StatusOnline, JobExecutionStatus: JobExecutionIdle,
 		},
 		{
 			ID: 61002, SystemID: "<legacy>", Version: Ptr("16.11.3"), Revision: Ptr("4f2c1e07"),
 			Platform: Ptr("linux"), Architecture: Ptr("arm64"), CreatedAt: rfc3339("2025-02-03T15:51:44.206Z"),
 			ContactedAt: rfc3339p("2025-02-06T22:13:59.480Z"), IPAddress: Ptr("10.40.9.31"),
-			Status: Stale, JobExecutionStatus: JobExecutionIdle,
+			Status: StatusStale, JobExecutionStatus: JobExecutionIdle,
 		},
 	}
 	assert.Equal(t, want, got)

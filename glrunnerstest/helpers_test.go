@@ -135,3 +135,5 @@ func decodeJSON(res *http.Response, v any) error {
 	defer res.Body.Close()
 	return json.NewDecoder(res.Body).Decode(v)
 }
+
+func ptrTo[T any](v T) *T { return &v }

@@ -24,7 +24,7 @@ func (c *call) userFull(id int64) *wireUser {
 	if b == nil {
 		return nil
 	}
-	b.PublicEmail = new(c.st.users[id].Email)
+	b.PublicEmail = ptrTo(c.st.users[id].Email)
 	return &wireUser{wireUserBasic: *b, CreatedAt: wt(time.Unix(1577836800, 0))}
 }
 
@@ -41,7 +41,7 @@ func (c *call) runnerWire(r *runner) wireRunner {
 	now := c.now()
 	w := wireRunner{
 		ID:                 r.ID,
-		Description:        new(r.Description),
+		Description:        ptrTo(r.Description),
 		Active:             !r.Paused,
 		Paused:             r.Paused,
 		IsShared:           r.RunnerType == InstanceType,
@@ -52,7 +52,7 @@ func (c *call) runnerWire(r *runner) wireRunner {
 		JobExecutionStatus: jobExecutionStatus(r.jobs, ""),
 	}
 	if r.ContactedAt != nil {
-		w.Online = new(computeContact(now, r.CreatedAt, r.ContactedAt).online)
+		w.Online = ptrTo(computeContact(now, r.CreatedAt, r.ContactedAt).online)
 	}
 	if r.CreatedBy != 0 {
 		w.CreatedBy = c.userBasic(r.CreatedBy)
@@ -123,7 +123,7 @@ func (c *call) projectWire(p *project) wireProject {
 	ns := wireNamespace{ID: g.ID, Name: g.Name, Path: g.Path, Kind: "group", FullPath: g.fullPath,
 		WebURL: c.s.baseURL + "/groups/" + g.fullPath}
 	if g.ParentID != 0 {
-		ns.ParentID = new(g.ParentID)
+		ns.ParentID = ptrTo(g.ParentID)
 	}
 	return wireProject{
 		wireProjectIdentity: c.projectIdentity(p),
@@ -184,7 +184,7 @@ func (c *call) jobWire(j *job) wireJob {
 		w.User = c.userFull(j.UserID)
 	}
 	if j.Status == "failed" {
-		w.FailureReason = new(j.FailureReason)
+		w.FailureReason = ptrTo(j.FailureReason)
 	}
 	author, email := "GitLab Fake", "fake@example.test"
 	if u := c.st.users[j.UserID]; u != nil {

@@ -77,7 +77,7 @@ func (c *call) parseAttrs(noteKeys ...string) (runnerAttrs, *reply) {
 		return a, bad
 	}
 	if active != nil {
-		a.paused = new(!*active)
+		a.paused = ptrTo(!*active)
 	}
 	if a.tags, a.tagsSet, bad = c.p.list("tag_list"); bad != nil {
 		return a, bad
@@ -123,7 +123,7 @@ func (a *runnerAttrs) apply(r *Runner) map[string][]string {
 		next.Locked = *a.locked
 	}
 	if a.runUntagged != nil {
-		next.RunUntagged = new(*a.runUntagged)
+		next.RunUntagged = ptrTo(*a.runUntagged)
 	}
 	if a.tagsSet {
 		next.TagList = append([]string{}, a.tags...)
@@ -132,7 +132,7 @@ func (a *runnerAttrs) apply(r *Runner) map[string][]string {
 		next.AccessLevel = a.accessLevel
 	}
 	if a.maxTimeout != nil {
-		next.MaximumTimeout = new(*a.maxTimeout)
+		next.MaximumTimeout = ptrTo(*a.maxTimeout)
 	} else if a.clearMaxTimeout {
 		next.MaximumTimeout = nil
 	}

@@ -20,14 +20,14 @@ func TestGetRunner_details(t *testing.T) {
 	contacted := fixedNow.Add(-90 * time.Second)
 	id := w.srv.AddRunner(glrunnerstest.Runner{
 		Description: "edge-arm64-builder", Name: "edge-arm64-builder", RunnerType: glrunnerstest.ProjectType,
-		ProjectIDs: []int64{w.q, w.p}, Paused: true, Locked: true, RunUntagged: new(false),
-		TagList: []string{"arm64", "docker"}, AccessLevel: glrunnerstest.RefProtected, MaximumTimeout: new(int64(5400)),
+		ProjectIDs: []int64{w.q, w.p}, Paused: true, Locked: true, RunUntagged: ptrTo(false),
+		TagList: []string{"arm64", "docker"}, AccessLevel: glrunnerstest.RefProtected, MaximumTimeout: ptrTo(int64(5400)),
 		MaintenanceNote: "kernel upgrade", CreatedBy: w.maint,
 		CreatedAt: time.Date(2025, 2, 3, 15, 47, 9, 331e6, time.UTC), ContactedAt: &contacted,
 	})
-	w.srv.AddManager(id, glrunnerstest.Manager{SystemID: "s_old", Version: "16.11.3", ContactedAt: new(fixedNow.Add(-9 * 24 * time.Hour))})
+	w.srv.AddManager(id, glrunnerstest.Manager{SystemID: "s_old", Version: "16.11.3", ContactedAt: ptrTo(fixedNow.Add(-9 * 24 * time.Hour))})
 	w.srv.AddManager(id, glrunnerstest.Manager{SystemID: "s_new", Version: "17.9.1", Revision: "c7a3e41d", Platform: "linux", Architecture: "arm64", IPAddress: "10.40.12.7"})
-	w.srv.AddJob(id, glrunnerstest.Job{Status: "running", SystemID: "s_new", StartedAt: new(fixedNow.Add(-time.Minute))})
+	w.srv.AddJob(id, glrunnerstest.Job{Status: "running", SystemID: "s_new", StartedAt: ptrTo(fixedNow.Add(-time.Minute))})
 
 	res := get(t, w.srv, fmt.Sprintf("/runners/%d", id), w.srv.AdminToken())
 	require.Equal(t, http.StatusOK, res.status, "%s", res.body)

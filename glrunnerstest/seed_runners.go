@@ -54,7 +54,7 @@ func (s *Server) AddRunner(r Runner) int64 {
 		fail("duplicate ID %d", r.ID)
 	}
 	if r.RunUntagged == nil {
-		r.RunUntagged = new(true)
+		r.RunUntagged = ptrTo(true)
 	} else {
 		r.RunUntagged = clonePtr(r.RunUntagged)
 	}

@@ -307,3 +307,6 @@ func slug(name string) string {
 	}
 	return b.String()
 }
+
+// ptrTo returns a pointer to a copy of v (Go 1.25 has no new(expr)).
+func ptrTo[T any](v T) *T { return &v }

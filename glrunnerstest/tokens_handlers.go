@@ -37,7 +37,7 @@ func (c *call) authRunner() (*runner, *reply) {
 
 // newRunner stores a runner created through the API.
 func (c *call) newRunner(base Runner, a runnerAttrs, registered bool) (*runner, map[string][]string) {
-	base.RunUntagged = new(true)
+	base.RunUntagged = ptrTo(true)
 	base.AccessLevel = NotProtected
 	base.TagList = []string{}
 	a.tagsSet = a.tagsSet || len(a.tags) > 0
@@ -148,7 +148,7 @@ func (s *server) verifyRunner(c *call) reply {
 		c.st.managers[m.ID] = m
 		r.managers = append(r.managers, m)
 	}
-	m.ContactedAt = new(now)
+	m.ContactedAt = ptrTo(now)
 	if host, _, err := net.SplitHostPort(c.r.RemoteAddr); err == nil {
 		m.IPAddress = host
 	}
@@ -233,7 +233,7 @@ func (s *server) createUserRunner(c *call) reply {
 		if err != nil {
 			return paramErr("token_expires_at is invalid")
 		}
-		expires = new(t.UTC())
+		expires = ptrTo(t.UTC())
 	}
 	denied := errReply(http.StatusForbidden, "403 Forbidden - Insufficient permissions")
 	base := Runner{RunnerType: typ, CreatedBy: c.u.ID}

@@ -76,10 +76,10 @@ func (t *tour) counts(ctx context.Context) error {
 		note  string
 	}{
 		{"all", nil, ""},
-		{"online", &glrunners.ListRunnersOptions{Status: glrunners.Online}, "contacted in the last 2 hours"},
-		{"offline", &glrunners.ListRunnersOptions{Status: glrunners.Offline}, "includes the stale ones that once made contact"},
-		{"stale", &glrunners.ListRunnersOptions{Status: glrunners.Stale}, "silent for 7+ days: see examples/stale-cleanup"},
-		{"never_contacted", &glrunners.ListRunnersOptions{Status: glrunners.NeverContacted}, "includes the stale ones that never did"},
+		{"online", &glrunners.ListRunnersOptions{Status: glrunners.StatusOnline}, "contacted in the last 2 hours"},
+		{"offline", &glrunners.ListRunnersOptions{Status: glrunners.StatusOffline}, "includes the stale ones that once made contact"},
+		{"stale", &glrunners.ListRunnersOptions{Status: glrunners.StatusStale}, "silent for 7+ days: see examples/stale-cleanup"},
+		{"never_contacted", &glrunners.ListRunnersOptions{Status: glrunners.StatusNeverContacted}, "includes the stale ones that never did"},
 		{"paused", &glrunners.ListRunnersOptions{Paused: glrunners.Ptr(true)}, "Paused: glrunners.Ptr(true)"},
 		{"instance_type", &glrunners.ListRunnersOptions{Type: glrunners.InstanceType}, ""},
 		{"group_type", &glrunners.ListRunnersOptions{Type: glrunners.GroupType}, ""},
@@ -105,12 +105,12 @@ func (t *tour) filtered(ctx context.Context) error {
 	opt := &glrunners.ListRunnersOptions{
 		ListOptions:   glrunners.ListOptions{PerPage: 8},
 		Type:          glrunners.InstanceType,
-		Status:        glrunners.Online,
+		Status:        glrunners.StatusOnline,
 		TagList:       []string{"docker", "linux"},
 		VersionPrefix: "18.1.",
 	}
 	t.p.heading("Online instance runners tagged docker+linux on runner 18.1.x (first page)",
-		"Runners."+t.listName+`(ctx, &glrunners.ListRunnersOptions{Type: glrunners.InstanceType, Status: glrunners.Online,`+"\n"+
+		"Runners."+t.listName+`(ctx, &glrunners.ListRunnersOptions{Type: glrunners.InstanceType, Status: glrunners.StatusOnline,`+"\n"+
 			`       TagList: []string{"docker", "linux"}, VersionPrefix: "18.1.", ListOptions: glrunners.ListOptions{PerPage: 8}})`)
 	runners, resp, err := t.list(ctx, opt)
 	if err != nil {

@@ -93,14 +93,14 @@ func (fd *finder) list(ctx context.Context, f filter, res *findResult) ([]int64,
 	switch {
 	case f.Group != "":
 		seq = fd.c.Groups.ListRunnersIter(ctx, glrunners.Path(f.Group), &glrunners.ListGroupRunnersOptions{
-			Type: glrunners.GroupType, Status: glrunners.Stale, TagList: f.Tags,
+			Type: glrunners.GroupType, Status: glrunners.StatusStale, TagList: f.Tags,
 		})
 	case f.Project != "":
 		seq = fd.c.Projects.ListRunnersIter(ctx, glrunners.Path(f.Project), &glrunners.ListRunnersOptions{
-			Type: glrunners.ProjectType, Status: glrunners.Stale, TagList: f.Tags,
+			Type: glrunners.ProjectType, Status: glrunners.StatusStale, TagList: f.Tags,
 		})
 	default:
-		opt := &glrunners.ListRunnersOptions{Type: f.Type, Status: glrunners.Stale, TagList: f.Tags}
+		opt := &glrunners.ListRunnersOptions{Type: f.Type, Status: glrunners.StatusStale, TagList: f.Tags}
 		ids, err := collectIDs(fd.c.Runners.ListAllIter(ctx, opt))
 		if !errors.Is(err, glrunners.ErrForbidden) {
 			return ids, err
@@ -135,7 +135,7 @@ func (fd *finder) reject(d *glrunners.RunnerDetails, f filter) string {
 	// The status filter reads contacted_at from the database, which lags
 	// the cache Get reads by up to an hour: a runner that just came back
 	// is listed as stale but is not.
-	case d.Status != glrunners.Stale || fd.now.Sub(last) < staleAfter:
+	case d.Status != glrunners.StatusStale || fd.now.Sub(last) < staleAfter:
 		return fmt.Sprintf("active again (status %s, last contact %s)", d.Status, lastContact(d.ContactedAt, fd.now))
 	case fd.now.Sub(last) < f.OlderThan:
 		return fmt.Sprintf("last active %s, not older than %s", ago(fd.now.Sub(last)), (*days)(&f.OlderThan))

@@ -58,7 +58,7 @@ func TestFaults_resetAfterApplyingIsReportedAsUnknown(t *testing.T) {
 
 	_, _, err := c.Tokens.ResetAuthenticationToken(t.Context(), w.runner)
 	assert.ErrorIs(t, err, glrunners.ErrOutcomeUnknown)
-	_, isTransport := errors.AsType[*glrunners.TransportError](err)
+	_, isTransport := asType[*glrunners.TransportError](err)
 	assert.True(t, isTransport, "%T", err)
 	assert.NotEqual(t, old, w.srv.RunnerToken(w.runner), "the token did rotate")
 	path := "/api/v4/runners/" + strconv.FormatInt(w.runner, 10) + "/reset_authentication_token"
@@ -99,4 +99,11 @@ func TestFaults_retriedDeleteWhoseFirstAnswerWasLost(t *testing.T) {
 	assert.Equal(t, 2, resp.Attempts)
 	_, ok := w.srv.Runner(w.grRunner)
 	assert.False(t, ok)
+}
+
+// asType is errors.As returning the target (errors.AsType needs Go 1.26).
+func asType[E error](err error) (E, bool) {
+	var target E
+	ok := errors.As(err, &target)
+	return target, ok
 }

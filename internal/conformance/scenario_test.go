@@ -75,7 +75,7 @@ func runScenario(t *testing.T, w *world, baseURL string, opts ...glrunners.Optio
 	list, _, err := c.Runners.List(ctx, &glrunners.ListRunnersOptions{Type: glrunners.ProjectType, TagList: []string{"arm64", "docker"}, Paused: glrunners.Ptr(false)})
 	require.NoError(t, err)
 	assert.Equal(t, []int64{w.runner}, ids(list, runnerID))
-	all, resp, err := c.Runners.ListAll(ctx, &glrunners.ListRunnersOptions{Status: glrunners.Offline, ListOptions: glrunners.ListOptions{PerPage: 50}})
+	all, resp, err := c.Runners.ListAll(ctx, &glrunners.ListRunnersOptions{Status: glrunners.StatusOffline, ListOptions: glrunners.ListOptions{PerPage: 50}})
 	require.NoError(t, err)
 	assert.Equal(t, []int64{w.grRunner}, ids(all, runnerID))
 	assert.Equal(t, 1, resp.TotalItems)
