@@ -90,8 +90,10 @@ var onceCases = []onceCase{
 		requests: 1,
 	},
 	{
-		name:     "502 before anything was applied: created again after the window",
-		arrange:  func(f *onceFake) { f.srv.AddFault(glrunnerstest.Fault{Method: "POST", Pattern: createPath, Status: 502}) },
+		name: "502 before anything was applied: created again after the window",
+		arrange: func(f *onceFake) {
+			f.srv.AddFault(glrunnerstest.Fault{Method: "POST", Pattern: createPath, Status: 502})
+		},
 		runners:  1,
 		requests: 9, // create, 5 looks, create, a last look for late runners, update
 	},
