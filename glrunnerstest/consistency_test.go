@@ -94,8 +94,9 @@ func TestConsistency_slowCommit(t *testing.T) {
 	// A short delay, read at request time, has long passed for both.
 	srv.SetCommitDelay(time.Millisecond)
 	require.Eventually(t, func() bool {
-		_, _, err := c.Runners.Get(t.Context(), id, nil)
-		return err == nil
+		_, _, errFirst := c.Runners.Get(t.Context(), id, nil)
+		_, _, errNext := c.Runners.Get(t.Context(), next.ID, nil)
+		return errFirst == nil && errNext == nil
 	}, 10*time.Second, time.Millisecond)
 	listed, _, err = c.Runners.ListAll(t.Context(), nil)
 	assert.Equal(t, []int64{id, next.ID}, listedIDs(t, listed, err))
