@@ -123,13 +123,14 @@ func (f *runnerFilter) match(now time.Time, r *runner) bool {
 	return true
 }
 
-// filterRunners walks the runners in ID order once.
+// filterRunners walks the runners in ID order once, as the list replica
+// sees them (see SetListLag).
 func (c *call) filterRunners(f *runnerFilter, include func(*runner) bool) []*runner {
-	now := c.now()
+	now, wall := c.now(), time.Now()
 	var out []*runner
 	for _, id := range c.st.runnerIDs {
-		r := c.st.runners[id]
-		if include(r) && f.match(now, r) {
+		r := c.st.listView(c.st.runners[id], wall)
+		if r != nil && include(r) && f.match(now, r) {
 			out = append(out, r)
 		}
 	}

@@ -176,6 +176,7 @@ func (s *server) updateRunner(c *call) reply {
 	if bad != nil {
 		return *bad
 	}
+	c.st.remember(r) // a failed update leaves a revision equal to r: harmless
 	if errs := attrs.apply(&r.Runner); errs != nil {
 		return fieldErrs(errs)
 	}
