@@ -1,6 +1,6 @@
 module github.com/glrunners/glrunners
 
-go 1.25
+go 1.25.0
 
 require (
 	github.com/google/go-querystring v1.2.0
