@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"iter"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"slices"
 	"time"
@@ -98,7 +99,7 @@ func (o *onceCall) settle(ctx context.Context) ([]*Runner, error) {
 	var err error
 	for i := 0; i <= o.policy.MaxRetries+1; i++ {
 		if i > 0 {
-			if werr := sleepCtx(ctx, o.policy.backoff(i)); werr != nil {
+			if werr := o.pause(ctx, i); werr != nil {
 				return nil, werr
 			}
 		}
@@ -187,7 +188,7 @@ func (o *onceCall) reset(ctx context.Context, id int64) (*Token, error) {
 	var err error
 	for i := 0; i <= o.policy.MaxRetries; i++ {
 		if i > 0 {
-			if werr := sleepCtx(ctx, o.policy.backoff(i)); werr != nil {
+			if werr := o.pause(ctx, i); werr != nil {
 				return nil, fmt.Errorf("%w (after: %w)", werr, err)
 			}
 		}
@@ -275,7 +276,7 @@ func (o *onceCall) restoreFields(ctx context.Context, id int64) error {
 	var err error
 	for i := 0; i <= o.policy.MaxRetries+1; i++ {
 		if i > 0 {
-			if werr := sleepCtx(ctx, o.policy.backoff(i)); werr != nil {
+			if werr := o.pause(ctx, i); werr != nil {
 				return fmt.Errorf("%w (after: %w)", werr, err)
 			}
 		}
@@ -325,6 +326,13 @@ func ids(rs []*Runner) []int64 {
 		out[i] = r.ID
 	}
 	return out
+}
+
+// pause waits before the nth repeat of a step: the backoff of the retry
+// policy, with jitter so that calls that failed together do not look
+// together.
+func (o *onceCall) pause(ctx context.Context, n int) error {
+	return sleepCtx(ctx, o.policy.backoff(n, rand.Float64()))
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {
