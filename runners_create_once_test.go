@@ -81,6 +81,40 @@ var onceCases = []onceCase{
 		requests: 4,
 	},
 	{
+		name: "the runner appears only after 300 ms",
+		arrange: func(f *onceFake) {
+			f.srv.SetCommitDelay(300 * time.Millisecond)
+			f.srv.AddFault(fault502AfterApply(1))
+		},
+		policy:  &slowSettle,
+		runners: 1,
+	},
+	{
+		name:    "slow commit without a fault: the update waits for the runner to show",
+		arrange: func(f *onceFake) { f.srv.SetCommitDelay(300 * time.Millisecond) },
+		policy:  &slowSettle,
+		runners: 1,
+	},
+	{
+		name: "lists lag 300 ms behind",
+		arrange: func(f *onceFake) {
+			f.srv.SetListLag(300 * time.Millisecond)
+			f.srv.AddFault(fault502AfterApply(1))
+		},
+		policy:  &slowSettle,
+		runners: 1,
+	},
+	{
+		name: "lists lag 300 ms behind, two concurrent calls, both answers lost",
+		arrange: func(f *onceFake) {
+			f.srv.SetListLag(300 * time.Millisecond)
+			f.srv.AddFault(fault502AfterApply(2))
+		},
+		policy:  &slowSettle,
+		calls:   2,
+		runners: 2,
+	},
+	{
 		name: "403 on the first attempt: no retry, nothing created",
 		arrange: func(f *onceFake) {
 			f.srv.AddFault(glrunnerstest.Fault{Method: "POST", Pattern: createPath, Status: 403,
@@ -156,6 +190,12 @@ var onceCases = []onceCase{
 		requests: 3, // create, update 403, delete by token
 	},
 }
+
+// slowSettle has a settle window of at least 800 ms (100+100+200+200+200,
+// the lower bounds of the jittered waits), longer than the 300 ms the slow
+// cases take to show a runner: the sleeps bound it from below, so load can
+// only lengthen it.
+var slowSettle = RetryPolicy{MaxRetries: 4, WaitMin: 100 * time.Millisecond, WaitMax: 400 * time.Millisecond, MaxRetryAfter: 5 * time.Second}
 
 // firstAPIRunnerID is the ID the fake gives the first runner it creates.
 const firstAPIRunnerID int64 = 1
