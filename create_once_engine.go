@@ -70,7 +70,8 @@ func (o *onceCall) run(ctx context.Context) (*RunnerRegistration, *Response, err
 			return o.fail(outcomeUnknown, nil, fmt.Errorf("%w; looking for the runner: %w", cause, err))
 		}
 		if len(found) == 0 {
-			continue // nothing was created: send the create again
+			o.log(ctx, slog.LevelInfo, "no runner showed up in the settle window; creating again")
+			continue
 		}
 		reg, err = o.adopt(ctx, found)
 		if errors.Is(err, errVanished) {
