@@ -30,8 +30,8 @@ func TestQueryArrays(t *testing.T) {
 		{"tag_list=arm64&tag_list=docker", docker},
 		{"tag_list=linux&tag_list=docker", docker},
 		{"tag_list[]=arm64&tag_list=docker", docker}, // a bare key replaces an earlier list
-		{"tag_list", all},                            // no "=": null, no filter
-		{"tag_list[]", all},                          // an empty list
+		{"tag_list", all},   // no "=": null, no filter
+		{"tag_list[]", all}, // an empty list
 		{"paused&status=online", []int64{ids["online"], ids["pausedOnline"]}},
 		{"type=group_type&type=instance_type", []int64{ids["online"], ids["offline"], ids["never"], ids["pausedOnline"]}},
 	}
