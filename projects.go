@@ -59,7 +59,7 @@ func (s *ProjectsService) AssignRunner(ctx context.Context, project Ref, runnerI
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := checkPositive("runner id", runnerID); err != nil {
+	if err := checkPositive("runner_id", runnerID); err != nil {
 		return nil, nil, err
 	}
 	return getOne[Runner](ctx, s.client, http.MethodPost, path, nil, assignRunnerBody{RunnerID: runnerID}, opts)
@@ -79,7 +79,7 @@ func (s *ProjectsService) UnassignRunner(ctx context.Context, project Ref, runne
 	if err != nil {
 		return nil, err
 	}
-	if err := checkPositive("runner id", runnerID); err != nil {
+	if err := checkPositive("runner_id", runnerID); err != nil {
 		return nil, err
 	}
 	return s.client.call(ctx, http.MethodDelete, path+strconv.FormatInt(runnerID, 10), nil, nil, nil, opts...)

@@ -167,7 +167,7 @@ func (o *RegisterRunnerOptions) validate() error {
 	case o.MaintainerNote != "" && o.MaintenanceNote != "":
 		return invalidArg("maintainer_note", "is deprecated and mutually exclusive with maintenance_note: set only MaintenanceNote")
 	case o.Info != nil && utf8.RuneCountInString(o.Info.Name) > maxRunnerNameLength:
-		return invalidArg("info.name", fmt.Sprintf("is longer than %d characters", maxRunnerNameLength))
+		return invalidArg("info[name]", fmt.Sprintf("is longer than %d characters", maxRunnerNameLength))
 	}
 	return firstError(
 		checkToken("token", o.Token),

@@ -169,7 +169,7 @@ func (o *UpdateRunnerOptions) validate() error {
 	if o == nil || (o.Description == nil && o.Active == nil && o.Paused == nil && o.TagList == nil &&
 		o.RunUntagged == nil && o.Locked == nil && o.AccessLevel == "" && o.MaximumTimeout == nil &&
 		o.MaintenanceNote == nil) {
-		return invalidArg("options", "set at least one field to update")
+		return invalidArg("UpdateRunnerOptions", "set at least one field to update")
 	}
 	if o.Active != nil && o.Paused != nil {
 		return invalidArg("active", "is deprecated and mutually exclusive with paused: set only Paused")
