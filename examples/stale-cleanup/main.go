@@ -7,14 +7,25 @@
 //	  go run ./examples/stale-cleanup -group acme/platform -older-than 30d
 //
 // It is a dry run unless -apply is given, and it talks to GITLAB_URL unless
-// -demo is given. Deletes run with bounded concurrency, are conditional on
-// the runner not having changed since it was inspected
-// (If-Unmodified-Since), and count 404 as already gone. Each runner dealt
-// with gets one line as it happens; -json prints one JSON object per line
-// instead. SIGINT or SIGTERM stops the run: no new delete starts, those in
-// flight finish, the summary is printed and the exit status is 1; a second
-// signal aborts the deletes in flight. Exit statuses are listed in -h and
-// below.
+// -demo is given; it takes no arguments besides flags. Deletes run with
+// bounded concurrency, are conditional on the runner not having changed
+// since it was inspected (If-Unmodified-Since), and count 404 as already
+// gone.
+//
+// Output is a table of the runners found, then one line per runner as its
+// delete ends ("[3/7] runner 42: deleted"), then a summary, whether or not
+// stdout is a terminal. -json prints JSON Lines instead: one object per
+// line, each with a "type" (see jsonReport), the last one the summary.
+//
+// SIGINT or SIGTERM stops the run: no new delete starts, the deletes in
+// flight finish, the summary is printed and the exit status is 1. A second
+// signal aborts the deletes in flight.
+//
+// Exit status: 0 done or dry run; 1 some runners were not deleted, or the
+// run was stopped by a signal or -timeout; 2 bad usage (flags, arguments,
+// environment, an unknown -group or -project); 3 GitLab could not be
+// reached, refused the token, or failed the search. With 2 and 3 nothing
+// was deleted.
 package main
 
 import (
