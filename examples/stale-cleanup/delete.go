@@ -95,9 +95,10 @@ func (dl *deleter) deleteOne(ctx context.Context, c candidate) outcome {
 
 // summary counts outcomes.
 type summary struct {
-	DryRun                                                     bool
 	Found, Deleted, AlreadyGone, Changed, Failed, NotAttempted int
-	Stopped                                                    string // why the run was stopped, "" if it was not
+
+	DryRun  bool
+	Stopped string // why the run was stopped, "" if it was not
 }
 
 func summarize(found int, outs []outcome) summary {

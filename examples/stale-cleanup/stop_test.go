@@ -36,7 +36,7 @@ func TestSignalFinishesDeletesInFlightAndStartsNoMore(t *testing.T) {
 	// Candidates go in ID order: runners 2 and 3 are in flight.
 	in := []string{<-g.arrived, <-g.arrived}
 	slices.Sort(in)
-	if want := []string{"/runners/2", "/runners/3"}; !slices.Equal(in, []string{"/api/v4" + want[0], "/api/v4" + want[1]}) {
+	if want := []string{"/api/v4/runners/2", "/api/v4/runners/3"}; !slices.Equal(in, want) {
 		t.Fatalf("in flight %v, want %v", in, want)
 	}
 	sig.send(syscall.SIGTERM)
