@@ -108,6 +108,8 @@ func (f *runnerFilter) match(now time.Time, r *runner) bool {
 			return false
 		}
 	}
+	// A plain string prefix, as GitLab's LIKE 'prefix%' query: "16.1" also
+	// matches "16.10.0" (UNCONFIRMED that no dot is appended).
 	if f.versionPrefix != "" {
 		found := false
 		for _, m := range r.managers {
@@ -148,7 +150,9 @@ func (c *call) pathInt(name string) (int64, *reply) {
 }
 
 // unmodifiedSince is false when If-Unmodified-Since is present, valid and
-// older than t (→ 412).
+// older than t (→ 412). t is the runner's last change (update, assignment,
+// token reset) at full precision, as GitLab compares updated_at
+// (UNCONFIRMED which changes GitLab counts).
 func (c *call) unmodifiedSince(t time.Time) bool {
 	h := c.r.Header.Get("If-Unmodified-Since")
 	if h == "" {

@@ -296,6 +296,8 @@ func (s *server) resetProjectRegToken(c *call) reply {
 	return jsonReply(http.StatusCreated, wireRegToken{Token: p.regToken})
 }
 
+// resetGroupRegToken: group Owner (18.x docs; UNCONFIRMED, older docs
+// said Maintainer).
 func (s *server) resetGroupRegToken(c *call) reply {
 	g, bad := c.groupWithRole(Owner)
 	if bad != nil {
