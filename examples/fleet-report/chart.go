@@ -39,10 +39,10 @@ type chartRow struct {
 	Label  string
 	Values []int // one per series, zeros included, for the table of numbers
 	Total  int
-	Alert bool
-	Band  *box // highlight behind the row; nil for none
-	Segs  []seg
-	Texts []label
+	Alert  bool
+	Band   *box // highlight behind the row; nil for none
+	Segs   []seg
+	Texts  []label
 }
 
 type seg struct {

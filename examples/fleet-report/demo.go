@@ -22,6 +22,8 @@ type demoFleet struct {
 	// nothing else: GET /runners/all refuses it, GET /runners shows that
 	// group's runners.
 	ownerToken string
+	// groups and projects map full paths to IDs.
+	groups, projects map[string]int64
 }
 
 func (d *demoFleet) close() { d.srv.Close() }
@@ -126,7 +128,7 @@ func startDemo(shape fleetShape) *demoFleet {
 	owner, token := srv.AddUser(glrunnerstest.User{Username: "olivia", Name: "Olivia Owner"})
 	srv.AddMember(owner, "group", s.groups["oss"], glrunnerstest.Owner)
 	s.seedRunners()
-	return &demoFleet{srv: srv, adminToken: srv.AdminToken(), ownerToken: token}
+	return &demoFleet{srv: srv, adminToken: srv.AdminToken(), ownerToken: token, groups: s.groups, projects: s.projects}
 }
 
 type demoSeeder struct {
