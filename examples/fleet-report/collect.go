@@ -165,7 +165,7 @@ func (cl *collector) probe(ctx context.Context) (*fleet, int, error) {
 	case errors.Is(err, glrunners.ErrInvalidResponse):
 		return nil, 0, fmt.Errorf("%s does not answer like GitLab's API (is the URL right?): %w", cl.gitlab, err)
 	case err != nil:
-		return nil, 0, err
+		return nil, 0, fmt.Errorf("listing runners: %w", err)
 	}
 	f.Now = serverTime(resp)
 	return f, resp.TotalItems, nil
