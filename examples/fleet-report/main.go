@@ -88,17 +88,7 @@ func run(ctx context.Context, args []string, e env) int {
 		return exitUsage
 	}
 
-	hc, counter := newHTTPClient(cfg.concurrency)
-	opts := []glrunners.Option{
-		glrunners.WithToken(token),
-		glrunners.WithUserAgent("glrunners-fleet-report/1.0"),
-		glrunners.WithHTTPClient(hc),
-		glrunners.WithPageConcurrency(cfg.concurrency),
-	}
-	if cfg.rate > 0 {
-		opts = append(opts, glrunners.WithRateLimit(cfg.rate, cfg.concurrency))
-	}
-	client, err := glrunners.NewClient(baseURL, append(opts, e.clientOptions...)...)
+	client, counter, err := newClient(baseURL, token, cfg, e.clientOptions...)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "fleet-report: GITLAB_URL:", err)
 		return exitUsage
@@ -154,6 +144,23 @@ func run(ctx context.Context, args []string, e env) int {
 			group(int64(float64(counter.n.Load())/max(took.Seconds(), 0.001))), dest)
 	}
 	return exitOK
+}
+
+// newClient makes the SDK client the tool reads with, and the counter of
+// the requests it sends.
+func newClient(baseURL, token string, cfg config, extra ...glrunners.Option) (*glrunners.Client, *countingTransport, error) {
+	hc, counter := newHTTPClient(cfg.concurrency)
+	opts := []glrunners.Option{
+		glrunners.WithToken(token),
+		glrunners.WithUserAgent("glrunners-fleet-report/1.0"),
+		glrunners.WithHTTPClient(hc),
+		glrunners.WithPageConcurrency(cfg.concurrency),
+	}
+	if cfg.rate > 0 {
+		opts = append(opts, glrunners.WithRateLimit(cfg.rate, cfg.concurrency))
+	}
+	client, err := glrunners.NewClient(baseURL, append(opts, extra...)...)
+	return client, counter, err
 }
 
 // failed reports why no report was written and picks the exit status.
