@@ -287,3 +287,34 @@ func TestReportOwnedRunners(t *testing.T) {
 		assert.Equal(t, fmt.Sprintf("%s/-/runners/%d", s.OwnerURL, s.ID), s.URL, "no admin area for a non-admin")
 	}
 }
+
+// The -demo fleet itself, all 10,000 runners: the report's numbers equal
+// the fake's. -short and -race skip it (under the race detector it takes
+// over a minute on two cores); the smaller fleet above checks every chart
+// in detail either way.
+func TestDemoFleetMatchesFakeState(t *testing.T) {
+	if testing.Short() || raceEnabled {
+		t.Skip("10,000 runners: not with -short or -race")
+	}
+	d := startDemo(demoShape)
+	defer d.close()
+	want := expect(t, d)
+	rep := aggregate(collectFleet(t, d, d.adminToken, 8), 3)
+	require.Equal(t, 10000, rep.Totals.Runners)
+	for _, row := range rep.ByStatus {
+		assert.Equal(t, sumType(want.byStatus[string(row.Status)]), row.Total, row.Status)
+	}
+	assert.Equal(t, want.managers, rep.Totals.Managers)
+	buckets := make([]int, len(rep.LastContact))
+	for i, b := range rep.LastContact {
+		buckets[i] = b.Runners
+	}
+	assert.Equal(t, want.buckets, buckets)
+	assert.Equal(t, want.staleOwners, staleMap(rep.StaleByOwner))
+	assert.Equal(t, want.staleTags, staleMap(rep.StaleByTag))
+	var ids []int64
+	for _, s := range rep.Stalest {
+		ids = append(ids, s.ID)
+	}
+	assert.Equal(t, want.stalestIDs, ids)
+}
