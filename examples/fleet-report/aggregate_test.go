@@ -153,6 +153,7 @@ func invert(m map[string]int64) map[int64]string {
 
 // Every number of every chart equals what the fake holds.
 func TestReportMatchesFakeState(t *testing.T) {
+	t.Parallel()
 	d := startTestFleet(t)
 	want := expect(t, d)
 	rep := aggregate(collectFleet(t, d, d.adminToken, 4), 3)
@@ -256,6 +257,7 @@ func staleMap(cs []staleCount) map[string][3]int {
 // A token that is not an administrator's reports on the runners it may
 // administer, says so, and links runners under their owners.
 func TestReportOwnedRunners(t *testing.T) {
+	t.Parallel()
 	d := startTestFleet(t)
 	f := collectFleet(t, d, d.ownerToken, 2)
 	rep := aggregate(f, 3)

@@ -112,6 +112,7 @@ func chromium(t *testing.T, bin, file string, flags ...string) (stdout string, c
 var selfCheckOut = regexp.MustCompile(`(?s)<pre id="fleet-report-selfcheck">(.*?)</pre>`)
 
 func TestReportInBrowser(t *testing.T) {
+	t.Parallel()
 	bin := findChromium(t)
 	_, page, doc := renderTestReport(t)
 	file := filepath.Join(t.TempDir(), "report.html")

@@ -25,6 +25,7 @@ func renderTestReport(t *testing.T) (*report, []byte, *node) {
 }
 
 func TestHTMLReport(t *testing.T) {
+	t.Parallel()
 	rep, raw, doc := renderTestReport(t)
 	charts := map[string]*node{}
 	for _, id := range chartIDs {

@@ -24,6 +24,7 @@ import (
 var fastRetries = glrunners.WithRetry(glrunners.RetryPolicy{MaxRetries: 2, WaitMin: time.Millisecond, WaitMax: 5 * time.Millisecond})
 
 func TestDemoFormats(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	demo := []string{"-demo", "-demo-runners", "300", "-concurrency", "4"}
 
@@ -83,6 +84,7 @@ func TestDemoFormats(t *testing.T) {
 // A token that is not an administrator's still gets a report, of what it
 // may administer, and is told so.
 func TestNonAdminToken(t *testing.T) {
+	t.Parallel()
 	d := startTestFleet(t)
 	res := runTool(t.Context(), []string{"-format", "json"},
 		map[string]string{"GITLAB_URL": d.srv.URL(), "GITLAB_TOKEN": d.ownerToken})
@@ -97,6 +99,7 @@ func TestNonAdminToken(t *testing.T) {
 
 // Failures: a clear message, exit 1, and an existing report left alone.
 func TestFailuresWriteNothing(t *testing.T) {
+	t.Parallel()
 	d := startTestFleet(t)
 	noScope := d.srv.AddToken(1, "manage_runner")
 	htmlServer := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -141,6 +144,7 @@ func TestFailuresWriteNothing(t *testing.T) {
 // The walk fails on its second page, after the first page's runners
 // have gone to the fan-out: a probe that succeeds proves nothing.
 func TestWalkFailsLate(t *testing.T) {
+	t.Parallel()
 	d := startTestFleet(t)
 	d.srv.AddFault(glrunnerstest.Fault{Method: "GET", Pattern: "/runners/all", Latency: time.Millisecond, Times: 2}) // probe, page 1
 	d.srv.AddFault(glrunnerstest.Fault{Method: "GET", Pattern: "/runners/all", Status: 403, Times: -1})
@@ -153,6 +157,7 @@ func TestWalkFailsLate(t *testing.T) {
 
 // Ctrl-C in the middle of the fan-out: exit 130, nothing written.
 func TestInterruptWritesNothing(t *testing.T) {
+	t.Parallel()
 	d := startTestFleet(t)
 	d.srv.AddFault(glrunnerstest.Fault{Method: "GET", Pattern: "/runners/*/managers", Latency: 20 * time.Millisecond, Times: -1})
 	ctx, interrupt := context.WithCancel(t.Context())
