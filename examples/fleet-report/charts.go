@@ -77,10 +77,7 @@ func versionChart(v versions) chart {
 			}
 			vals[j] += h.Managers
 		}
-		note := fmt.Sprintf("%s runners", group(int64(r.Runners)))
-		if r.Runners == 1 {
-			note = "1 runner"
-		}
+		note := plural(r.Runners, "runner")
 		if r.MinorsBehind > 0 {
 			note += fmt.Sprintf(" · %d behind", r.MinorsBehind)
 		}

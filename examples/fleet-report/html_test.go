@@ -2,12 +2,17 @@ package main
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/glrunners/glrunners/glrunnerstest"
 )
 
 var chartIDs = []string{"status", "versions", "last-contact", "stale-owners", "stale-tags"}
@@ -215,4 +220,23 @@ func atoi(t *testing.T, s string) int {
 	n, err := strconv.Atoi(s)
 	require.NoError(t, err)
 	return n
+}
+
+// A token that sees no runner still gets a well-formed page, and a warning.
+func TestEmptyFleet(t *testing.T) {
+	t.Parallel()
+	srv := glrunnerstest.NewServer(glrunnerstest.WithNow(func() time.Time { return demoNow }))
+	defer srv.Close()
+	out := filepath.Join(t.TempDir(), "empty.html")
+	res := runTool(t.Context(), []string{"-o", out}, map[string]string{"GITLAB_URL": srv.URL() + "/api/v4/", "GITLAB_TOKEN": srv.AdminToken()})
+	require.Equal(t, exitOK, res.code, res.stderr)
+	assert.Contains(t, res.stderr, "the token sees no runners")
+	b, err := os.ReadFile(out)
+	require.NoError(t, err)
+	doc, err := parseDOM(b)
+	require.NoError(t, err)
+	assert.Len(t, doc.all(withAttr("svg", "data-chart", "")), len(chartIDs))
+	assert.Contains(t, string(b), "No stale runners.")
+	links := doc.all(withAttr("a", "href", srv.URL()))
+	assert.Len(t, links, 1, "the GitLab link, without /api/v4")
 }

@@ -70,9 +70,9 @@ func renderHTML(rep *report, stats string) ([]byte, error) {
 		{Label: "Stale", Value: group(int64(t.Stale)), Class: "stale", Hint: percent(t.Stale, t.Runners)},
 		{Label: "Never contacted", Value: group(int64(t.NeverContacted)), Class: "never", Hint: percent(t.NeverContacted, t.Runners)},
 		{Label: "Paused", Value: group(int64(t.Paused)), Hint: percent(t.Paused, t.Runners)},
-		{Label: "Hosts (managers)", Value: group(int64(t.Managers)), Hint: fmt.Sprintf("%d versions", len(rep.Versions.Rows))},
+		{Label: "Hosts (managers)", Value: group(int64(t.Managers)), Hint: plural(len(rep.Versions.Rows), "version")},
 		{Label: "Outdated hosts", Value: group(int64(t.OutdatedManagers)), Class: "alert",
-			Hint: fmt.Sprintf("on %s runners", group(int64(t.OutdatedRunners)))},
+			Hint: "on " + plural(t.OutdatedRunners, "runner")},
 	}
 	for _, s := range rep.Stalest {
 		p.Stalest = append(p.Stalest, stalestRow{staleRunner: s, LastContact: lastContactText(s.LastContact),
@@ -83,6 +83,14 @@ func renderHTML(rep *report, stats string) ([]byte, error) {
 		return nil, err
 	}
 	return b.Bytes(), nil
+}
+
+// plural writes "1 runner", "2 runners".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return group(int64(n)) + " " + noun + "s"
 }
 
 func percent(n, of int) string {
@@ -132,7 +140,7 @@ func renderCSV(f *fleet) ([]byte, error) {
 			strconv.FormatBool(rec.Paused), csvSafe(deref(rec.Description, "")), csvSafe(deref(rec.Name, "")),
 			rec.CreatedAt.UTC().Format(time.RFC3339), last, strconv.Itoa(len(rec.Managers)),
 			strings.Join(rec.versions(), " "), strings.Join(hosts, " "), csvSafe(owner),
-			csvSafe(strings.Join(rec.tags(), " ")), f.pageURL(rec),
+			csvSafe(strings.Join(rec.tags(), ",")), f.pageURL(rec), // GitLab tags hold no commas
 		})
 	}
 	w.Flush()
