@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 )
 
 // CallHeader names the soak call a request belongs to. The test sets it on
@@ -15,7 +16,8 @@ const CallHeader = "X-Soak-Call"
 // Attempt is one request that reached the proxy's handler, and what the
 // server did with it.
 type Attempt struct {
-	Seq    int // order of arrival, over all calls
+	Seq    int       // order of arrival, over all calls
+	At     time.Time // when the proxy recorded it
 	Call   string
 	Method string
 	Path   string // escaped, without the query
@@ -82,7 +84,7 @@ func (l *Ledger) add(a Attempt) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.seq++
-	a.Seq = l.seq
+	a.Seq, a.At = l.seq, time.Now()
 	l.byCall[a.Call] = append(l.byCall[a.Call], a)
 }
 

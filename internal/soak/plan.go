@@ -72,8 +72,9 @@ func Kinds() []Kind {
 
 // requestCycle weights the request faults. Faulted requests take the next
 // kind of a shuffled cycle rather than a random one, so that every kind
-// occurs once the cycle has turned, even in a short run. 429 is rare: its
-// Retry-After holds back every goroutine of the client.
+// occurs once the cycle has turned, even in a short run. 429 is rarer
+// still: its Retry-After holds back every goroutine of the client, so it
+// is served on every other turn only (latency on the others).
 var requestCycle = []struct {
 	k Kind
 	n int
@@ -93,6 +94,7 @@ type Plan struct {
 	rng      *rand.Rand
 	cycle    []Kind
 	pos      int
+	turn     int
 	requests int
 	conns    int
 	dials    int
@@ -122,7 +124,12 @@ func (p *Plan) pick() Kind {
 		return None
 	}
 	k := p.cycle[p.pos]
-	p.pos = (p.pos + 1) % len(p.cycle)
+	if k == RateLimited && p.turn%2 == 1 {
+		k = Latency
+	}
+	if p.pos++; p.pos == len(p.cycle) {
+		p.pos, p.turn = 0, p.turn+1
+	}
 	return k
 }
 
