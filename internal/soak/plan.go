@@ -99,6 +99,10 @@ type Plan struct {
 	conns    int
 	dials    int
 	counts   [numKinds]int
+
+	forced     []Kind // request faults to apply next, in order
+	dropNext   int    // connections to drop next
+	refuseNext int    // dials to refuse next
 }
 
 // NewPlan faults a share rate of the requests, drops every dropEvery-th
@@ -115,11 +119,32 @@ func NewPlan(seed uint64, rate float64, dropEvery, refuseEvery int) *Plan {
 	return p
 }
 
+// Force makes the next request (or, for DroppedOnAccept and RefusedDial,
+// the next connection or dial) fail with k, whatever the rate; forced
+// faults queue up in order. It turns a soak finding into a reproduction.
+func (p *Plan) Force(k Kind) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch k {
+	case DroppedOnAccept:
+		p.dropNext++
+	case RefusedDial:
+		p.refuseNext++
+	default:
+		p.forced = append(p.forced, k)
+	}
+}
+
 // pick chooses the fault for the next request.
 func (p *Plan) pick() Kind {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.requests++
+	if len(p.forced) > 0 {
+		k := p.forced[0]
+		p.forced = p.forced[1:]
+		return k
+	}
 	if p.rng.Float64() >= p.rate {
 		return None
 	}
@@ -139,6 +164,9 @@ func (p *Plan) dropConn() bool {
 	defer p.mu.Unlock()
 	p.conns++
 	drop := p.dropEvery > 0 && p.conns%p.dropEvery == 0
+	if p.dropNext > 0 {
+		p.dropNext, drop = p.dropNext-1, true
+	}
 	if drop {
 		p.counts[DroppedOnAccept]++
 	}
@@ -151,6 +179,9 @@ func (p *Plan) refuseDial() bool {
 	defer p.mu.Unlock()
 	p.dials++
 	refuse := p.refuseEvery > 0 && p.dials%p.refuseEvery == 0
+	if p.refuseNext > 0 {
+		p.refuseNext, refuse = p.refuseNext-1, true
+	}
 	if refuse {
 		p.counts[RefusedDial]++
 	}
