@@ -86,8 +86,8 @@ func checkCalls(t *testing.T, results []result, led *soak.Ledger, alog *attemptL
 		}
 		for _, b := range bad {
 			tl.violations++
-			t.Errorf("%s (%s, runner %d, %d attempts, %s): %s%s", res.call, opNames[res.op], res.runner,
-				res.attempts, res.took.Round(1e6), b, describe(recs))
+			t.Errorf("%s (%s, runner %d, %d requests sent, %s): %s%s", res.call, opNames[res.op], res.runner,
+				len(alog.attempts(res.call)), res.took.Round(1e6), b, describe(recs))
 		}
 	}
 	return tl

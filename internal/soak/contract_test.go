@@ -1,6 +1,7 @@
 package soak_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"net/http"
@@ -85,6 +86,28 @@ var (
 
 var errIncomplete = errors.New("incomplete value with a nil error")
 
+// cut says where a truncation cuts the body.
+type cut struct {
+	name string
+	at   func(body []byte) int
+}
+
+var (
+	half      = func(body []byte) int { return len(body) / 2 }
+	inLiteral = cut{" in a literal", func(body []byte) int {
+		// Go's decoder reports a body ending in "tr" as a syntax error
+		// about a space, not as an unexpected end.
+		at := len(body)
+		for _, lit := range []string{":true", ":false", ":null"} {
+			if i := bytes.Index(body, []byte(lit)); i >= 0 {
+				at = min(at, i+3)
+			}
+		}
+		return at
+	}}
+	toEmpty = cut{" to nothing", func([]byte) int { return 0 }}
+)
+
 // TestFaultContract forces each fault kind on single calls and checks the
 // typed outcome the SDK promises. It is the soak's findings made
 // deterministic: each row is a reproduction.
@@ -109,45 +132,58 @@ func TestFaultContract(t *testing.T) {
 		op    faultOp
 		fault soak.Kind
 		want  want
+		cut   cut // for truncations; default: half the body
 	}{
-		{createOp, soak.None, want{ok: true, applied: 1}},
-		{createOp, soak.Latency, want{ok: true, applied: 1}},
-		{createOp, soak.RateLimited, want{ok: true, applied: 1}},
-		{createOp, soak.RefusedDial, want{ok: true, applied: 1}},
-		{createOp, soak.ResetBeforeForward, want{unknown: true, transport: true}},
-		{createOp, soak.DroppedOnAccept, want{unknown: true, transport: true, orRetried: true}},
-		{createOp, soak.ServerErrorAfterApply, want{unknown: true, server: true, applied: 1}},
-		{createOp, soak.ResetAfterApply, want{unknown: true, transport: true, applied: 1}},
-		{createOp, soak.TruncatedWithLength, unknown},
-		{createOp, soak.TruncatedNoLength, want{unknown: true, decode: true, applied: 1}},
-		{resetOp, soak.ServerErrorAfterApply, want{unknown: true, server: true, applied: 1}},
-		{resetOp, soak.ResetAfterApply, want{unknown: true, transport: true, applied: 1}},
-		{resetOp, soak.TruncatedWithLength, unknown},
-		{resetOp, soak.TruncatedNoLength, want{unknown: true, decode: true, applied: 1}},
-		{resetOp, soak.RefusedDial, want{ok: true, applied: 1}},
-		{verifyOp, soak.TruncatedNoLength, want{unknown: true, decode: true}},
-		{verifyOp, soak.ServerErrorAfterApply, want{unknown: true, server: true}},
-		{getOp, soak.ResetBeforeForward, want{ok: true}},
-		{getOp, soak.ResetAfterApply, want{ok: true}},
-		{getOp, soak.ServerErrorAfterApply, want{ok: true}},
-		{getOp, soak.TruncatedWithLength, want{ok: true}},
-		{getOp, soak.TruncatedNoLength, want{ok: true}},
-		{getOp, soak.DroppedOnAccept, want{ok: true}},
-		{getOp, soak.RefusedDial, want{ok: true}},
-		{updateOp, soak.ServerErrorAfterApply, want{ok: true}},
-		{updateOp, soak.TruncatedWithLength, want{ok: true}},
-		{updateOp, soak.TruncatedNoLength, want{ok: true}},
-		{deleteOp, soak.None, want{ok: true, applied: 1}},
-		{deleteOp, soak.ResetAfterApply, want{notFound: true, applied: 1}},
-		{deleteOp, soak.ServerErrorAfterApply, want{notFound: true, applied: 1}},
+		{createOp, soak.None, want{ok: true, applied: 1}, cut{}},
+		{createOp, soak.Latency, want{ok: true, applied: 1}, cut{}},
+		{createOp, soak.RateLimited, want{ok: true, applied: 1}, cut{}},
+		{createOp, soak.RefusedDial, want{ok: true, applied: 1}, cut{}},
+		{createOp, soak.ResetBeforeForward, want{unknown: true, transport: true}, cut{}},
+		{createOp, soak.DroppedOnAccept, want{unknown: true, transport: true, orRetried: true}, cut{}},
+		{createOp, soak.ServerErrorAfterApply, want{unknown: true, server: true, applied: 1}, cut{}},
+		{createOp, soak.ResetAfterApply, want{unknown: true, transport: true, applied: 1}, cut{}},
+		{createOp, soak.TruncatedWithLength, unknown, cut{}},
+		{createOp, soak.TruncatedNoLength, want{unknown: true, decode: true, applied: 1}, cut{}},
+		{createOp, soak.TruncatedNoLength, want{unknown: true, decode: true, applied: 1}, inLiteral},
+		{createOp, soak.TruncatedNoLength, want{unknown: true, decode: true, applied: 1}, toEmpty},
+		{resetOp, soak.ServerErrorAfterApply, want{unknown: true, server: true, applied: 1}, cut{}},
+		{resetOp, soak.ResetAfterApply, want{unknown: true, transport: true, applied: 1}, cut{}},
+		{resetOp, soak.TruncatedWithLength, unknown, cut{}},
+		{resetOp, soak.TruncatedNoLength, want{unknown: true, decode: true, applied: 1}, cut{}},
+		{resetOp, soak.RefusedDial, want{ok: true, applied: 1}, cut{}},
+		{verifyOp, soak.TruncatedNoLength, want{unknown: true, decode: true}, cut{}},
+		{verifyOp, soak.ServerErrorAfterApply, want{unknown: true, server: true}, cut{}},
+		{getOp, soak.ResetBeforeForward, want{ok: true}, cut{}},
+		{getOp, soak.ResetAfterApply, want{ok: true}, cut{}},
+		{getOp, soak.ServerErrorAfterApply, want{ok: true}, cut{}},
+		{getOp, soak.TruncatedWithLength, want{ok: true}, cut{}},
+		{getOp, soak.TruncatedNoLength, want{ok: true}, cut{}},
+		{getOp, soak.TruncatedNoLength, want{ok: true}, inLiteral},
+		{getOp, soak.TruncatedNoLength, want{ok: true}, toEmpty},
+		{getOp, soak.DroppedOnAccept, want{ok: true}, cut{}},
+		{getOp, soak.RefusedDial, want{ok: true}, cut{}},
+		{updateOp, soak.ServerErrorAfterApply, want{ok: true}, cut{}},
+		{updateOp, soak.TruncatedWithLength, want{ok: true}, cut{}},
+		{updateOp, soak.TruncatedNoLength, want{ok: true}, cut{}},
+		{updateOp, soak.TruncatedNoLength, want{ok: true}, inLiteral},
+		{deleteOp, soak.None, want{ok: true, applied: 1}, cut{}},
+		{deleteOp, soak.ResetAfterApply, want{notFound: true, applied: 1}, cut{}},
+		{deleteOp, soak.ServerErrorAfterApply, want{notFound: true, applied: 1}, cut{}},
 	} {
-		name := tc.op.name + "/" + tc.fault.String()
+		name := tc.op.name + "/" + tc.fault.String() + tc.cut.name
 		t.Run(name, func(t *testing.T) {
 			id := srv.AddRunner(glrunnerstest.Runner{Description: "contract", Status: "online"})
 			env := faultEnv{c: c, runner: id, token: srv.RunnerToken(id)}
 			tr.CloseIdleConnections() // connection faults need a new connection
 			if tc.fault != soak.None {
 				plan.Force(tc.fault)
+			}
+			if tc.fault == soak.TruncatedNoLength || tc.fault == soak.TruncatedWithLength {
+				at := tc.cut.at
+				if at == nil {
+					at = half
+				}
+				plan.ForceCut(at)
 			}
 			call := "contract-" + name
 			resp, err := tc.op.do(t.Context(), env, glrunners.WithHeader(soak.CallHeader, call))

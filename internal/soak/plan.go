@@ -100,9 +100,10 @@ type Plan struct {
 	dials    int
 	counts   [numKinds]int
 
-	forced     []Kind // request faults to apply next, in order
-	dropNext   int    // connections to drop next
-	refuseNext int    // dials to refuse next
+	forced     []Kind                  // request faults to apply next, in order
+	cuts       []func(body []byte) int // where the next truncations cut
+	dropNext   int                     // connections to drop next
+	refuseNext int                     // dials to refuse next
 }
 
 // NewPlan faults a share rate of the requests, drops every dropEvery-th
@@ -133,6 +134,26 @@ func (p *Plan) Force(k Kind) {
 	default:
 		p.forced = append(p.forced, k)
 	}
+}
+
+// ForceCut makes the next truncation keep cut(body) bytes of the body
+// (clamped to a strict prefix) instead of a random number; cuts queue up.
+func (p *Plan) ForceCut(cut func(body []byte) int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.cuts = append(p.cuts, cut)
+}
+
+// cut returns how many bytes of a non-empty body a truncation keeps.
+func (p *Plan) cut(body []byte) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.cuts) == 0 {
+		return p.rng.IntN(len(body))
+	}
+	f := p.cuts[0]
+	p.cuts = p.cuts[1:]
+	return min(max(f(body), 0), len(body)-1)
 }
 
 // pick chooses the fault for the next request.

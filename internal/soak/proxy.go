@@ -245,7 +245,7 @@ func (p *Proxy) writeTruncated(w http.ResponseWriter, up *upstreamAnswer, withLe
 	b.WriteString("HTTP/1.1 " + strconv.Itoa(up.status) + " " + http.StatusText(up.status) + "\r\n")
 	_ = h.Write(&b)
 	b.WriteString("\r\n")
-	b.Write(up.body[:p.plan.intN(len(up.body))])
+	b.Write(up.body[:p.plan.cut(up.body)])
 	_ = conn.SetWriteDeadline(time.Now().Add(10 * time.Second))
 	_, _ = conn.Write(b.Bytes()) // the deferred Close ends it with a FIN
 }
