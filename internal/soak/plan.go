@@ -1,10 +1,3 @@
-// Package soak drives glrunners through a fault-injecting reverse proxy in
-// front of the fake GitLab (glrunnerstest) and keeps a ledger of what the
-// fake actually did. A test can then tell a correct answer from a lost,
-// duplicated or misreported outcome: the ledger knows whether a runner was
-// created or a token rotated even when the client was told nothing.
-//
-// Everything runs on loopback. Nothing here is part of the SDK.
 package soak
 
 import (

@@ -24,6 +24,9 @@ type Proxy struct {
 	srv      *http.Server
 	url      string
 	served   chan struct{}
+
+	mu       sync.Mutex
+	closed   bool
 	handlers sync.WaitGroup
 }
 
@@ -62,6 +65,9 @@ func (p *Proxy) URL() string { return p.url }
 // Close stops the proxy and waits for its handlers and its serving
 // goroutine, so that none outlives it.
 func (p *Proxy) Close() {
+	p.mu.Lock()
+	p.closed = true // no handler starts after this: Wait below is final
+	p.mu.Unlock()
 	_ = p.srv.Close()
 	<-p.served
 	p.handlers.Wait()
@@ -101,7 +107,14 @@ type upstreamAnswer struct {
 }
 
 func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		hijackAbort(w)
+		return
+	}
 	p.handlers.Add(1)
+	p.mu.Unlock()
 	defer p.handlers.Done()
 	kind := p.plan.pick()
 	reqBody, err := io.ReadAll(r.Body)
