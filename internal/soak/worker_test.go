@@ -177,7 +177,15 @@ func (w *worker) do(parent context.Context, op opKind, call string) {
 	w.results = append(w.results, res)
 }
 
-// list ranges an iterator over every runner: to the end, or breaking early
+// listQueries vary page sizes (more pages, more fetched ahead) and
+// filters.
+var listQueries = []*glrunners.ListRunnersOptions{
+	nil, // 100 a page
+	{ListOptions: glrunners.ListOptions{PerPage: 50}},
+	{ListOptions: glrunners.ListOptions{PerPage: 40}, TagList: []string{"fleet"}},
+}
+
+// list ranges an iterator over runners: to the end, or breaking early
 // (which must cancel and reap any page fetched ahead).
 func (w *worker) list(ctx context.Context, res *result, opts []glrunners.RequestOption) {
 	limit := -1
@@ -185,7 +193,8 @@ func (w *worker) list(ctx context.Context, res *result, opts []glrunners.Request
 		limit = 1 + w.rng.IntN(150)
 	}
 	n := 0
-	for r, err := range w.c.Runners.ListAllIter(ctx, nil, opts...) {
+	q := listQueries[w.rng.IntN(len(listQueries))]
+	for r, err := range w.c.Runners.ListAllIter(ctx, q, opts...) {
 		if err != nil {
 			res.err = err
 			return
