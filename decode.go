@@ -83,12 +83,17 @@ func releaseBody(buf *bytes.Buffer) {
 
 // readCapped reads hr's body into buf, refusing more than limit bytes.
 func readCapped(buf *bytes.Buffer, hr *http.Response, limit int64) error {
-	if n := hr.ContentLength; n > limit {
+	var body io.Reader = hr.Body
+	switch n := hr.ContentLength; {
+	case n > limit:
 		return &bodyTooLargeError{limit}
-	} else if n > 0 {
+	case n >= 0:
 		buf.Grow(int(n) + 1) // +1: ReadFrom needs room to see the EOF
+		// net/http stops a body at its Content-Length: no cap needed.
+	default:
+		body = io.LimitReader(hr.Body, limit+1)
 	}
-	n, err := buf.ReadFrom(io.LimitReader(hr.Body, limit+1))
+	n, err := buf.ReadFrom(body)
 	if err != nil {
 		return fmt.Errorf("reading response body: %w", err)
 	}
@@ -153,7 +158,7 @@ func (st *callState) decodeError(hr *http.Response, data []byte, err error) *Dec
 		outcomeUnknown: st.post,
 	}
 	if !st.bodyMayHoldSecret {
-		e.Snippet = sample(redact(string(data), st.secrets), 200)
+		e.Snippet = sample(redact(string(data), st.secrets()), 200)
 	}
 	return e
 }

@@ -88,6 +88,9 @@ func iterate[T any, O any, PO interface {
 	*O
 	pageable
 }](ctx context.Context, c *Client, opt PO, list func(context.Context, PO) ([]*T, *Response, error)) iter.Seq2[*T, error] {
+	if ctx == nil {
+		return func(yield func(*T, error) bool) { yield(nil, invalidArg("ctx", "is nil")) }
+	}
 	var base O
 	if opt != nil {
 		base = *opt
