@@ -52,9 +52,10 @@ type Request struct {
 	// Query is sent as the query string; Do sends it as it is then.
 	Query url.Values
 
-	payload []byte // the JSON body, encoded by NewRequest
-	secrets []string
-	config  requestConfig
+	payload      []byte // the JSON body, encoded by NewRequest
+	encodedQuery string // when set, sent instead of Query (iterators' later pages)
+	secrets      []string
+	config       requestConfig
 }
 
 // NewRequest prepares a call. query is nil, a url.Values, or a struct
@@ -182,7 +183,9 @@ func (c *Client) newHTTPRequest(ctx context.Context, req *Request, st *callState
 		ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteHeaders: st.markWritten})
 	}
 	u := c.baseURL + req.Path
-	if len(req.Query) > 0 {
+	if req.encodedQuery != "" {
+		u += "?" + req.encodedQuery
+	} else if len(req.Query) > 0 {
 		u += "?" + req.Query.Encode()
 	}
 	var body any // a nil interface: a typed nil would give every GET an empty body to probe
