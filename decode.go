@@ -63,6 +63,10 @@ func (c *Client) readAndDecode(st *callState, out any) func(*http.Response) erro
 			st.decodeErr = st.decodeError(hr, data, err)
 			return nil
 		}
+		if len(bytes.TrimSpace(data)) == 0 && hr.ContentLength != 0 {
+			st.answered = false // nothing arrived where a value was due: cut off
+			return fmt.Errorf("%w: empty body", errTruncated)
+		}
 		if err := decodeInto(data, out); err != nil {
 			if errors.Is(err, errTruncated) {
 				st.answered = false
@@ -132,7 +136,7 @@ func decodeInto(data []byte, out any) error {
 	}
 	reflect.ValueOf(out).Elem().SetZero()
 	if err := unmarshalJSON(data, out); err != nil {
-		if isTruncation(err) {
+		if isTruncation(err, data) {
 			return fmt.Errorf("%w: %w", errTruncated, err)
 		}
 		return err
@@ -140,9 +144,14 @@ func decodeInto(data []byte, out any) error {
 	return checkComplete(out)
 }
 
-// isTruncation reports whether a decoder error says the input ended early.
-func isTruncation(err error) bool {
-	return errors.Is(err, io.ErrUnexpectedEOF) || strings.Contains(err.Error(), "unexpected end of JSON input")
+// isTruncation reports whether a decoder error says the input ended early:
+// at its end, or inside a literal that the end cut ("tr", "nul", "1e").
+func isTruncation(err error, data []byte) bool {
+	if errors.Is(err, io.ErrUnexpectedEOF) || strings.Contains(err.Error(), "unexpected end of JSON input") {
+		return true
+	}
+	var se *json.SyntaxError
+	return errors.As(err, &se) && se.Offset >= int64(len(bytes.TrimRight(data, " \t\r\n")))
 }
 
 // unmarshalJSON is the one place a 2xx body is decoded.
