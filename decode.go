@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"reflect"
+	"regexp"
 	"strings"
 	"sync"
 )
@@ -158,16 +159,43 @@ func isTruncation(err error, data []byte) bool {
 func unmarshalJSON(data []byte, out any) error { return json.Unmarshal(data, out) }
 
 // decodeError describes an unusable 2xx body. A body that may hold a token
-// is never quoted: it could be one we have not learnt yet.
+// is never quoted: it could be one we have not learnt yet. The cause's text
+// is scrubbed too, since decoders quote what they could not parse.
 func (st *callState) decodeError(hr *http.Response, data []byte, err error) *DecodeError {
 	e := &DecodeError{
 		StatusCode: hr.StatusCode, Method: st.method, Path: st.path,
 		ContentType:    headerValue(hr.Header, "Content-Type"),
-		Err:            err,
+		Err:            scrub(err, st.secrets(), st.bodyMayHoldSecret),
 		outcomeUnknown: st.post,
 	}
 	if !st.bodyMayHoldSecret {
 		e.Snippet = sample(redact(string(data), st.secrets()), 200)
 	}
 	return e
+}
+
+// quotedPattern matches the values a decoder error quotes.
+var quotedPattern = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
+
+// scrubbedError is a cause whose text went through redaction; it still
+// unwraps to the cause, for errors.Is and errors.As.
+type scrubbedError struct {
+	msg string
+	err error
+}
+
+func (e *scrubbedError) Error() string { return e.msg }
+func (e *scrubbedError) Unwrap() error { return e.err }
+
+// scrub redacts err's text of secrets; with quoted set it also blanks
+// every quoted value, which may be a token the SDK has not learnt yet.
+func scrub(err error, secrets []string, quoted bool) error {
+	msg := redact(err.Error(), secrets)
+	if quoted {
+		msg = quotedPattern.ReplaceAllString(msg, `"…"`)
+	}
+	if msg == err.Error() {
+		return err
+	}
+	return &scrubbedError{msg: msg, err: err}
 }
