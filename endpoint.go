@@ -147,16 +147,19 @@ type pageTemplateKey struct{}
 
 func (t *pageTemplate) keep(req *Request) {
 	t.req = req
-	t.byPage = encodeAround(req.Query, "page")
-	t.byCursor = encodeAround(req.Query, "cursor")
+	t.byPage = encodeAround(req.Query, "page", "")
+	// A cursor replaces the page number: sending both would ask for the
+	// first page again.
+	t.byCursor = encodeAround(req.Query, "cursor", "page")
 }
 
-// encodeAround encodes q without key, as url.Values.Encode would, split at
-// the place key sorts to.
-func encodeAround(q url.Values, key string) [2]string {
+// encodeAround encodes q without key and drop, as url.Values.Encode would,
+// split at the place key sorts to.
+func encodeAround(q url.Values, key, drop string) [2]string {
 	before, after := url.Values{}, url.Values{}
 	for k, v := range q {
 		switch {
+		case k == drop:
 		case k < key:
 			before[k] = v
 		case k > key:

@@ -164,7 +164,7 @@ func (c *Client) Do(ctx context.Context, req *Request, out any) (*Response, erro
 		return c.failed(st, hr, err)
 	}
 	defer drainAndClose(hr.Body)
-	resp := newResponse(hr, st.attempt, time.Now())
+	resp := st.newResponse(hr)
 	if hr.StatusCode < 200 || hr.StatusCode > 299 {
 		return resp, c.responseError(hr, resp, st)
 	}
@@ -240,7 +240,7 @@ func (c *Client) failed(st *callState, hr *http.Response, err error) (*Response,
 		te.outcomeUnknown = st.post && te.Sent
 		return nil, te
 	case hr.StatusCode >= 200 && hr.StatusCode <= 299: // the body broke off
-		resp := newResponse(hr, st.attempt, time.Now())
+		resp := st.newResponse(hr)
 		var tooLarge *bodyTooLargeError
 		if errors.As(err, &tooLarge) {
 			err = fmt.Errorf("%w (over %d bytes)", ErrResponseTooLarge, tooLarge.limit)
@@ -248,7 +248,7 @@ func (c *Client) failed(st *callState, hr *http.Response, err error) (*Response,
 		return resp, st.decodeError(hr, nil, err)
 	default: // a retryable answer (429, 5xx), then the wait before the retry was cut short
 		te.Sent = true
-		return newResponse(hr, st.attempt, time.Now()), te
+		return st.newResponse(hr), te
 	}
 }
 
