@@ -332,7 +332,9 @@ func hostileFlowRows() []hostileRow {
 					return `[]`
 				}
 				return twoRunnersOnPage(n)
-			}, func(n int) []string { return []string{"X-Total-Pages", "4294967296", "X-Next-Page", strconv.Itoa(n + 1)} })),
+			}, func(n int) []string {
+				return []string{"X-Total-Pages", "4294967296", "X-Next-Page", strconv.Itoa(n + 1)}
+			})),
 			call: iterateAll, want: []hostileCheck{noError(), yielded(1, 2, 3, 4), requestsBetween(3, 7)}},
 		{name: "Link to another host (offset pages)", serve: func(h *hostileEnv) http.HandlerFunc {
 			return pagesOf(twoRunnersOnPage, func(n int) []string {
