@@ -40,7 +40,7 @@ func ExampleNewClient() {
 	fmt.Println(err)
 	// Output:
 	// 0 runners
-	// glrunners: invalid base URL: scheme must be http or https
+	// glrunners: invalid baseURL: scheme must be http or https
 }
 
 func ExampleRunnersService_List() {
