@@ -107,35 +107,16 @@ func checkNoValueWithError(t *testing.T, out hostileOutcome) {
 	}
 }
 
-// retryAfterOf finds the RetryAfter an error in err's chain carries: the
-// *Error of a 429, or a rate-limit error raised before any answer.
+// retryAfterOf finds the RetryAfter the error carries: the *Error of an
+// answer, or the *RateLimitError of a call not sent.
 func retryAfterOf(err error) (time.Duration, bool) {
-	for _, e := range chain(err) {
-		v := reflect.ValueOf(e)
-		if v.Kind() == reflect.Pointer && v.Elem().Kind() == reflect.Struct {
-			if f := v.Elem().FieldByName("RetryAfter"); f.IsValid() && f.Type() == reflect.TypeFor[time.Duration]() {
-				return time.Duration(f.Int()), true
-			}
-		}
+	if e, ok := asType[*Error](err); ok {
+		return e.RetryAfter, true
+	}
+	if e, ok := asType[*RateLimitError](err); ok {
+		return e.RetryAfter, true
 	}
 	return 0, false
-}
-
-// chain lists err and everything it wraps, depth first.
-func chain(err error) []error {
-	if err == nil {
-		return nil
-	}
-	out := []error{err}
-	switch u := err.(type) {
-	case interface{ Unwrap() error }:
-		out = append(out, chain(u.Unwrap())...)
-	case interface{ Unwrap() []error }:
-		for _, e := range u.Unwrap() {
-			out = append(out, chain(e)...)
-		}
-	}
-	return out
 }
 
 // notMatching asserts err matches none of the sentinels that the checks
@@ -216,21 +197,38 @@ func transportFailure(cause error, sent, outcomeUnknown bool) hostileCheck {
 }
 
 // deadlineExceeded: a server that never finishes ends in the caller's
-// deadline, reported as a *TransportError.
-func deadlineExceeded() hostileCheck {
+// deadline: a *TransportError when no answer came, a *DecodeError when the
+// 2xx headers came and the body did not.
+func deadlineExceeded(midBody bool) hostileCheck {
 	return func(t *testing.T, h *hostileEnv, out hostileOutcome) {
 		t.Helper()
 		assert.ErrorIs(t, out.err, context.DeadlineExceeded)
-		transportFailure(nil, true, false)(t, h, out)
+		if midBody {
+			decodeFailure()(t, h, out)
+		} else {
+			transportFailure(nil, true, false)(t, h, out)
+		}
 	}
 }
 
-// rateLimited: the call matches ErrRateLimited and carries a wait between
-// min and max.
-func rateLimited(min, max time.Duration) hostileCheck {
+// unwrapsTo: the error unwraps to cause.
+func unwrapsTo(cause error) hostileCheck {
+	return func(t *testing.T, _ *hostileEnv, out hostileOutcome) {
+		t.Helper()
+		assert.ErrorIs(t, out.err, cause)
+	}
+}
+
+// notSent: the call was held back by a rate-limit wait that could not fit
+// in its deadline, and sent nothing; server tells whose limit held it.
+func notSent(server bool, min, max time.Duration) hostileCheck {
 	return func(t *testing.T, h *hostileEnv, out hostileOutcome) {
 		t.Helper()
+		e, ok := asType[*RateLimitError](out.err)
+		require.True(t, ok, "want *RateLimitError, got %T: %v", out.err, out.err)
+		assert.Equal(t, server, e.Server, "Server")
 		assert.ErrorIs(t, out.err, ErrRateLimited)
+		notMatching(t, out.err, ErrRateLimited)
 		waitBetween(min, max)(t, h, out)
 	}
 }
