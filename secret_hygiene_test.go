@@ -11,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -182,7 +183,7 @@ func checkHygiene(t *testing.T, cred hygieneCredential, scenario string) {
 	var echoed atomic.Int32 // requests whose secrets the server echoed
 	srv := newHygieneServer(t, cred, &echoed)
 	c, err := NewClient(srv, cred.option(cred.user), WithLogger(logs.logger()),
-		WithRetry(RetryPolicy{MaxRetries: 1, MaxRetryAfter: 0}))
+		WithRetry(RetryPolicy{MaxRetries: 1, WaitMin: time.Millisecond, WaitMax: time.Millisecond, MaxRetryAfter: 5 * time.Second}))
 	require.NoError(t, err)
 	tokens := []string{cred.user, cred.runner, cred.returned}
 	for _, op := range hygieneOps() {
