@@ -68,8 +68,9 @@ func FuzzRefEscape(f *testing.F) {
 			if err != nil || len(sent) != 1 {
 				t.Fatalf("%q: got %v after %d requests", want, err, len(sent))
 			}
-			seg, ok := strings.CutPrefix(sent[0].uri, "/api/v4/"+kind+"/")
-			if seg, ok = strings.CutSuffix(seg, "/runners"); !ok || strings.ContainsAny(seg, "/?#") {
+			seg, okPrefix := strings.CutPrefix(sent[0].uri, "/api/v4/"+kind+"/")
+			seg, okSuffix := strings.CutSuffix(seg, "/runners")
+			if !okPrefix || !okSuffix || strings.ContainsAny(seg, "/?#") {
 				t.Fatalf("%q went out as %q", want, sent[0].uri)
 			}
 			if got, err := url.PathUnescape(seg); err != nil || got != want {
