@@ -88,6 +88,20 @@ func assertNoTokenPiece(t *testing.T, texts ...string) {
 	}
 }
 
+// headerSafe reports whether every value can travel in a header: net/http
+// refuses control characters other than tab in an answer's headers, so a
+// server could not send them and the input tests nothing.
+func headerSafe(values ...string) bool {
+	for _, v := range values {
+		for _, c := range []byte(v) {
+			if (c < 0x20 && c != '\t') || c == 0x7f {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // errorTexts is every way err may be printed.
 func errorTexts(err error) []string {
 	return []string{err.Error(), fmt.Sprintf("%v", err), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err)}
@@ -106,7 +120,7 @@ func FuzzErrorAnswer(f *testing.F) {
 	s := newFuzzServer(f)
 	f.Fuzz(func(t *testing.T, status uint16, contentType string, body []byte, at uint16) {
 		code := 400 + int(status)%200
-		if strings.ContainsAny(contentType, "\r\n\x00") {
+		if !headerSafe(contentType) {
 			contentType = ""
 		}
 		planted := withTokenAt(body, at)
@@ -157,10 +171,8 @@ func FuzzPageHeaders(f *testing.F) {
 			v = strings.ReplaceAll(v, "{n+1}", strconv.Itoa(n+1))
 			return strings.ReplaceAll(v, "{away}", awayURL)
 		}
-		for _, v := range []string{next, page, totalPages, link} {
-			if strings.ContainsAny(v, "\r\n\x00") {
-				return // not a header value net/http can send
-			}
+		if !headerSafe(next, page, totalPages, link) {
+			return
 		}
 		away.Store(0)
 		s.serve(func(w http.ResponseWriter, r *http.Request) {
@@ -215,10 +227,8 @@ func FuzzRateLimitHeaders(f *testing.F) {
 		if reset == "" {
 			reset = strconv.FormatInt(time.Now().Unix()+int64(resetIn), 10)
 		}
-		for _, v := range []string{retryAfter, remaining, reset} {
-			if strings.ContainsAny(v, "\r\n\x00") {
-				return
-			}
+		if !headerSafe(retryAfter, remaining, reset) {
+			return
 		}
 		s.serve(func(w http.ResponseWriter, r *http.Request) {
 			if s.hits.Load() > 1 {
