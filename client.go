@@ -45,6 +45,7 @@ type Client struct {
 	pageConcurrency int
 	logger          *slog.Logger
 	userAgent       string
+	userAgentHeader []string // the header's value, made once
 	maxBodyBytes    int64
 }
 
@@ -92,6 +93,7 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 		pageConcurrency: cfg.pageConcurrency,
 		logger:          cfg.logger,
 		userAgent:       cfg.userAgent,
+		userAgentHeader: []string{cfg.userAgent},
 		maxBodyBytes:    cfg.maxBodyBytes,
 	}
 	if cfg.noRetries {

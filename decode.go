@@ -63,6 +63,10 @@ func (c *Client) readAndDecode(st *callState, out any) func(*http.Response) erro
 			st.decodeErr = st.decodeError(hr, data, err)
 			return nil
 		}
+		if len(bytes.TrimSpace(data)) == 0 && hr.ContentLength != 0 {
+			st.answered = false // nothing arrived where a value was due: cut off
+			return fmt.Errorf("%w: empty body", errTruncated)
+		}
 		if err := decodeInto(data, out); err != nil {
 			if errors.Is(err, errTruncated) {
 				st.answered = false
@@ -83,12 +87,17 @@ func releaseBody(buf *bytes.Buffer) {
 
 // readCapped reads hr's body into buf, refusing more than limit bytes.
 func readCapped(buf *bytes.Buffer, hr *http.Response, limit int64) error {
-	if n := hr.ContentLength; n > limit {
+	var body io.Reader = hr.Body
+	switch n := hr.ContentLength; {
+	case n > limit:
 		return &bodyTooLargeError{limit}
-	} else if n > 0 {
+	case n >= 0:
 		buf.Grow(int(n) + 1) // +1: ReadFrom needs room to see the EOF
+		// net/http stops a body at its Content-Length: no cap needed.
+	default:
+		body = io.LimitReader(hr.Body, limit+1)
 	}
-	n, err := buf.ReadFrom(io.LimitReader(hr.Body, limit+1))
+	n, err := buf.ReadFrom(body)
 	if err != nil {
 		return fmt.Errorf("reading response body: %w", err)
 	}
@@ -127,7 +136,7 @@ func decodeInto(data []byte, out any) error {
 	}
 	reflect.ValueOf(out).Elem().SetZero()
 	if err := unmarshalJSON(data, out); err != nil {
-		if isTruncation(err) {
+		if isTruncation(err, data) {
 			return fmt.Errorf("%w: %w", errTruncated, err)
 		}
 		return err
@@ -135,9 +144,14 @@ func decodeInto(data []byte, out any) error {
 	return checkComplete(out)
 }
 
-// isTruncation reports whether a decoder error says the input ended early.
-func isTruncation(err error) bool {
-	return errors.Is(err, io.ErrUnexpectedEOF) || strings.Contains(err.Error(), "unexpected end of JSON input")
+// isTruncation reports whether a decoder error says the input ended early:
+// at its end, or inside a literal that the end cut ("tr", "nul", "1e").
+func isTruncation(err error, data []byte) bool {
+	if errors.Is(err, io.ErrUnexpectedEOF) || strings.Contains(err.Error(), "unexpected end of JSON input") {
+		return true
+	}
+	var se *json.SyntaxError
+	return errors.As(err, &se) && se.Offset >= int64(len(bytes.TrimRight(data, " \t\r\n")))
 }
 
 // unmarshalJSON is the one place a 2xx body is decoded.
@@ -153,7 +167,7 @@ func (st *callState) decodeError(hr *http.Response, data []byte, err error) *Dec
 		outcomeUnknown: st.post,
 	}
 	if !st.bodyMayHoldSecret {
-		e.Snippet = sample(redact(string(data), st.secrets), 200)
+		e.Snippet = sample(redact(string(data), st.secrets()), 200)
 	}
 	return e
 }

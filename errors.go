@@ -128,7 +128,17 @@ func (e *Error) Is(target error) bool {
 
 // ValidationError is bad input, reported before any request is sent.
 type ValidationError struct {
-	Field  string
+	// Field names the refused input by its name on the wire: a path
+	// parameter as GitLab's docs write it, without the colon ("id" for
+	// the runner, project or group in the path, "runner_id"), a query or
+	// body key as sent ("tag_list", "system_id", "token", "info[name]"
+	// for a nested key), or a header ("If-Unmodified-Since"). Input that
+	// never goes on the wire as such is named by its Go name: a parameter
+	// ("ctx", "baseURL"), a client option ("WithRateLimit"), a field
+	// ("RetryPolicy.MaxRetries") or an options struct as a whole
+	// ("UpdateRunnerOptions").
+	Field string
+	// Reason says what is wrong with it; it never quotes a token.
 	Reason string
 }
 

@@ -21,6 +21,8 @@ import (
 // any GitLab error, small enough that a proxy's huge error page is cheap.
 const maxErrorBodyBytes = 1 << 20
 
+var jsonMediaType = []string{"application/json"}
+
 // maxErrorBodyKept is how much of a redacted error body Error.Body keeps.
 const maxErrorBodyKept = 2 << 10
 
@@ -50,9 +52,10 @@ type Request struct {
 	// Query is sent as the query string; Do sends it as it is then.
 	Query url.Values
 
-	payload []byte // the JSON body, encoded by NewRequest
-	secrets []string
-	config  requestConfig
+	payload      []byte // the JSON body, encoded by NewRequest
+	encodedQuery string // when set, sent instead of Query (iterators' later pages)
+	secrets      []string
+	config       requestConfig
 }
 
 // NewRequest prepares a call. query is nil, a url.Values, or a struct
@@ -142,7 +145,7 @@ func (c *Client) Do(ctx context.Context, req *Request, out any) (*Response, erro
 	}
 	st := newCallState(c, req.Method, c.basePath+req.Path, &req.config)
 	_, st.bodyMayHoldSecret = out.(secretResult)
-	st.secrets = append(st.secrets, req.secrets...)
+	st.bodySecrets = req.secrets
 	hreq, err := c.newHTTPRequest(ctx, req, st)
 	if err != nil {
 		return nil, err
@@ -172,13 +175,17 @@ func (c *Client) Do(ctx context.Context, req *Request, out any) (*Response, erro
 }
 
 // newHTTPRequest builds the request go-retryablehttp sends: the call's
-// state and the trace that tells whether an attempt was written travel in
-// its context, made once per call.
+// state and, for a POST, the trace that tells whether an attempt was
+// written travel in its context, made once per call.
 func (c *Client) newHTTPRequest(ctx context.Context, req *Request, st *callState) (*retryablehttp.Request, error) {
 	ctx = context.WithValue(ctx, callStateKey{}, st)
-	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteHeaders: st.markWritten})
+	if st.post { // only a POST's outcome hangs on whether it was written
+		ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteHeaders: st.markWritten})
+	}
 	u := c.baseURL + req.Path
-	if len(req.Query) > 0 {
+	if req.encodedQuery != "" {
+		u += "?" + req.encodedQuery
+	} else if len(req.Query) > 0 {
 		u += "?" + req.Query.Encode()
 	}
 	var body any // a nil interface: a typed nil would give every GET an empty body to probe
@@ -193,17 +200,18 @@ func (c *Client) newHTTPRequest(ctx context.Context, req *Request, st *callState
 	for k, vs := range req.config.header {
 		h[k] = vs
 	}
-	h["Accept"] = []string{"application/json"}
-	h["User-Agent"] = []string{c.userAgent}
+	// Shared slices: net/http only reads them, and Header.Add copies.
+	h["Accept"] = jsonMediaType
+	h["User-Agent"] = c.userAgentHeader
 	if req.payload != nil {
-		h["Content-Type"] = []string{"application/json"}
+		h["Content-Type"] = jsonMediaType
 	}
 	if c.auth != nil && !req.config.runnerTokenAPI {
 		secret, err := c.auth.apply(ctx, h)
 		if err != nil {
 			return nil, err
 		}
-		st.secrets = append(st.secrets, secret)
+		st.authSecret = secret
 	}
 	return hreq, nil
 }
@@ -228,7 +236,7 @@ func (c *Client) failed(st *callState, hr *http.Response, err error) (*Response,
 	te := &TransportError{Method: st.method, Path: st.path, Err: err, Attempts: st.attempt}
 	switch {
 	case hr == nil: // no answer to the last attempt
-		te.Sent = st.wrote.Load() && !st.answered
+		te.Sent = st.mayHaveSent(err)
 		te.outcomeUnknown = st.post && te.Sent
 		return nil, te
 	case hr.StatusCode >= 200 && hr.StatusCode <= 299: // the body broke off
@@ -248,7 +256,7 @@ func (c *Client) responseError(hr *http.Response, resp *Response, st *callState)
 	data, _ := io.ReadAll(io.LimitReader(hr.Body, maxErrorBodyBytes))
 	// Scrub first, then parse and cut: a cut must never leave part of a
 	// secret that scrubbing the whole would have removed.
-	clean := redact(strings.ToValidUTF8(string(data), ""), st.secrets)
+	clean := redact(strings.ToValidUTF8(string(data), ""), st.secrets())
 	e := &Error{
 		StatusCode:     hr.StatusCode,
 		Method:         st.method,
@@ -261,12 +269,12 @@ func (c *Client) responseError(hr *http.Response, resp *Response, st *callState)
 		e.RetryAfter, _ = serverWait(hr.Header, time.Now())
 	}
 	e.parseErrorBody([]byte(clean))
-	e.Message = redact(e.Message, st.secrets)
-	e.Code = redact(e.Code, st.secrets)
-	e.Scope = redact(e.Scope, st.secrets)
+	e.Message = redact(e.Message, st.secrets())
+	e.Code = redact(e.Code, st.secrets())
+	e.Scope = redact(e.Scope, st.secrets())
 	for _, msgs := range e.FieldErrors {
 		for i := range msgs {
-			msgs[i] = redact(msgs[i], st.secrets)
+			msgs[i] = redact(msgs[i], st.secrets())
 		}
 	}
 	if len(clean) > maxErrorBodyKept {

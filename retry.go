@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -146,13 +147,14 @@ type callStateKey struct{}
 // callState is one call's retry bookkeeping, shared by the retry hooks and
 // the transport through the request's context.
 type callState struct {
-	policy     RetryPolicy
-	idempotent bool // may be replayed
-	post       bool // a failure may leave an unknown outcome
-	jitter     float64
-	method     string
-	path       string
-	secrets    []string
+	policy      RetryPolicy
+	idempotent  bool // may be replayed
+	post        bool // a failure may leave an unknown outcome
+	jitter      float64
+	method      string
+	path        string
+	authSecret  string   // the user's credential, as sent
+	bodySecrets []string // tokens in the request body
 
 	// Written by the retry loop's goroutine only, between attempts or
 	// in the hooks of the current attempt; read after the loop ends.
@@ -183,6 +185,26 @@ func newCallState(c *Client, method, path string, rc *requestConfig) *callState 
 func stateFrom(ctx context.Context) *callState {
 	st, _ := ctx.Value(callStateKey{}).(*callState)
 	return st
+}
+
+// secrets is every secret the call sent, for scrubbing what comes back.
+func (st *callState) secrets() []string {
+	if st.authSecret == "" {
+		return st.bodySecrets
+	}
+	return append(st.bodySecrets[:len(st.bodySecrets):len(st.bodySecrets)], st.authSecret)
+}
+
+// mayHaveSent reports whether an attempt that got no answer may have
+// reached the server. A POST knows (its trace saw the request written);
+// other calls are not traced, and only a failure to connect proves that
+// nothing was sent.
+func (st *callState) mayHaveSent(err error) bool {
+	if st.post {
+		return st.wrote.Load() && !st.answered
+	}
+	var op *net.OpError
+	return !(errors.As(err, &op) && op.Op == "dial")
 }
 
 // markWritten is the httptrace hook: net/http calls it, from its own

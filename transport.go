@@ -24,7 +24,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	c := t.client
 	ctx := req.Context()
 	var cancel context.CancelFunc
-	if t.attemptTimeout > 0 {
+	if t.attemptTimeout > 0 && !deadlineWithin(ctx, t.attemptTimeout) {
 		ctx, cancel = context.WithTimeoutCause(ctx, t.attemptTimeout, errAttemptTimeout)
 		req = req.WithContext(ctx)
 	}
@@ -54,6 +54,13 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		c.logAttempt(ctx, req, resp, err, attempt, time.Since(start))
 	}
 	return resp, err
+}
+
+// deadlineWithin reports whether ctx ends within d anyway, which makes a
+// per-attempt limit of d redundant (and saves its context and timer).
+func deadlineWithin(ctx context.Context, d time.Duration) bool {
+	dl, ok := ctx.Deadline()
+	return ok && time.Until(dl) <= d
 }
 
 // errAttemptTimeout is the cause of an attempt that ran past the default
