@@ -552,3 +552,34 @@ func TestDecodeOptions_eachNeeded(t *testing.T) {
 		assert.NotEmpty(t, differing, "option %d changes nothing", i)
 	}
 }
+
+// FuzzDecodeDifferential decodes arbitrary bodies, seeded with the fixtures
+// and the crafted cases, into every response type with encoding/json and
+// with unmarshalJSON, and fails on any difference in outcome or value. The
+// exact-time options are held to the same standard on every input, which
+// covers the inputs mayHoldEscapedTime would send there.
+func FuzzDecodeDifferential(f *testing.F) {
+	for name := range fixtureTargets {
+		data, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	for _, c := range decodeCases {
+		if len(c.body) <= 8<<10 { // the fuzzer minimises a big input for minutes
+			f.Add([]byte(c.body))
+		}
+	}
+	exact := withOptions(decodeOptionsExactTime)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, tg := range decodeTargets {
+			if diff, _ := decodeDiff(data, tg, unmarshalJSON); diff != "" {
+				t.Fatal(diff)
+			}
+			if diff, _ := decodeDiff(data, tg, exact); diff != "" {
+				t.Fatal("with decodeOptionsExactTime: " + diff)
+			}
+		}
+	})
+}
