@@ -2,7 +2,6 @@ package glrunners
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -137,7 +136,7 @@ func decodeInto(data []byte, out any) error {
 	}
 	reflect.ValueOf(out).Elem().SetZero()
 	if err := unmarshalJSON(data, out); err != nil {
-		if isTruncation(err, data) {
+		if isTruncation(err) {
 			return fmt.Errorf("%w: %w", errTruncated, err)
 		}
 		return err
@@ -145,18 +144,12 @@ func decodeInto(data []byte, out any) error {
 	return checkComplete(out)
 }
 
-// isTruncation reports whether a decoder error says the input ended early:
-// at its end, or inside a literal that the end cut ("tr", "nul", "1e").
-func isTruncation(err error, data []byte) bool {
-	if errors.Is(err, io.ErrUnexpectedEOF) || strings.Contains(err.Error(), "unexpected end of JSON input") {
-		return true
-	}
-	var se *json.SyntaxError
-	return errors.As(err, &se) && se.Offset >= int64(len(bytes.TrimRight(data, " \t\r\n")))
+// isTruncation reports whether a decoder error says the input ended early,
+// at its end or inside a literal the end cut ("tr", "nul", "1e"): the
+// decoder reports both as io.ErrUnexpectedEOF.
+func isTruncation(err error) bool {
+	return errors.Is(err, io.ErrUnexpectedEOF)
 }
-
-// unmarshalJSON is the one place a 2xx body is decoded.
-func unmarshalJSON(data []byte, out any) error { return json.Unmarshal(data, out) }
 
 // decodeError describes an unusable 2xx body. A body that may hold a token
 // is never quoted: it could be one we have not learnt yet. The cause's text
