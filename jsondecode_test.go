@@ -3,7 +3,9 @@ package glrunners
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -398,14 +400,24 @@ func TestUnmarshalJSON_crafted(t *testing.T) {
 // TestUnmarshalJSON_truncated decodes prefixes of every fixture: all of
 // them for a small one, and about 500 spread evenly (so cutting inside
 // every kind of token) for a big one. The fuzz target cuts anywhere.
+//
+// Each cut body is also reported as io.ErrUnexpectedEOF, on both paths of
+// unmarshalJSON and wherever the cut falls (inside a string, a number, a
+// literal, between tokens): decodeInto tells a body that broke off from a
+// malformed one by it.
 func TestUnmarshalJSON_truncated(t *testing.T) {
 	t.Parallel()
 	for name, tg := range fixtureTargets {
-		data := fixture(t, name)
+		data := bytes.TrimRight(fixture(t, name), " \t\r\n")
 		step := max(1, len(data)/500)
 		for n := 0; n < len(data); n += step {
 			if diff, _ := decodeDiff(data[:n], tg, unmarshalJSON); diff != "" {
 				t.Fatalf("%s cut at %d: %s", name, n, diff)
+			}
+			for _, opts := range [][]jsonv2.Options{decodeOptions, decodeOptionsExactTime} {
+				if err := jsonv2.Unmarshal(data[:n], tg.new(), opts...); !errors.Is(err, io.ErrUnexpectedEOF) {
+					t.Fatalf("%s cut at %d: got %v, want io.ErrUnexpectedEOF", name, n, err)
+				}
 			}
 		}
 	}
