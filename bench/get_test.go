@@ -13,12 +13,14 @@ func BenchmarkGet(b *testing.B) {
 		b.Run("impl="+cs.name, func(b *testing.B) {
 			c := cs.mustMake(b, srv.URL, setup{})
 			b.ReportAllocs()
+			cpu := processCPU()
 			for b.Loop() {
 				id, status, err := c.get(b.Context(), detailsID)
 				if err != nil || status != 200 || (cs.decodes && id != detailsID) {
 					b.Fatalf("get: id %d, status %d, err %v", id, status, err)
 				}
 			}
+			reportCPU(b, cpu)
 		})
 	}
 }

@@ -5,8 +5,19 @@ import (
 	"fmt"
 	"runtime/metrics"
 	"sync/atomic"
+	"testing"
 	"time"
 )
+
+// reportCPU reports the process CPU time per op since start, taken by
+// processCPU before the loop. On a machine shared with other work, wall time
+// also counts time spent waiting for a core; CPU time does not, so its
+// ratios are steadier. It includes the server's share, as ns/op does.
+func reportCPU(b *testing.B, start time.Duration) {
+	if now := processCPU(); start > 0 && now > start {
+		b.ReportMetric(float64(now-start)/float64(b.N), "cpu-ns/op")
+	}
+}
 
 // walkResult is what one checked walk saw.
 type walkResult struct {

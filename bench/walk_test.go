@@ -16,11 +16,13 @@ func BenchmarkWalk10k(b *testing.B) {
 		b.Run("impl="+cs.name, func(b *testing.B) {
 			c := cs.mustMake(b, srv.URL, setup{})
 			b.ReportAllocs()
+			cpu := processCPU()
 			for b.Loop() {
 				if _, err := checkedWalk(b.Context(), srv, c, cs.decodes); err != nil {
 					b.Fatal(err)
 				}
 			}
+			reportCPU(b, cpu)
 		})
 	}
 }
