@@ -31,6 +31,9 @@ echo
 echo "## benchstat: contenders side by side (delta vs clientgo)"
 $benchstat -filter '.name:(Walk10k OR Get OR Gets1000)' -col '/impl@(clientgo glrunners raw floor)' "$out"
 echo
+echo "## benchstat: time as a multiple of client-go's, contenders interleaved op by op"
+$benchstat -filter '.name:Ratio' "$out"
+echo
 echo "## benchstat: latency walk"
 $benchstat -filter '.name:WalkLatency' -col /conc "$out"
 echo

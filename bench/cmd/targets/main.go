@@ -103,46 +103,48 @@ func trim(v float64) string {
 	return strconv.FormatFloat(v, 'f', 3, 64)
 }
 
-// target is one line of issue 8's targets: a ratio (den set) or a value
-// that must not pass limit (or, with strict, must stay below it).
+// target is one line of issue 8's targets: num/den per round when den is
+// set, else the value num reports (itself a ratio, or a bound when bound is
+// set). It must not pass limit or, with strict, must stay below it.
 type target struct {
 	what, num, den, unit string
 	limit                float64
-	strict               bool
+	strict, bound        bool
 }
 
 var targets = []target{
-	{"walk 10k time vs client-go", "Walk10k/impl=glrunners", "Walk10k/impl=clientgo", "ns/op", 0.6, false},
-	{"walk 10k bytes vs client-go", "Walk10k/impl=glrunners", "Walk10k/impl=clientgo", "B/op", 0.5, false},
-	{"walk 10k allocs vs client-go", "Walk10k/impl=glrunners", "Walk10k/impl=clientgo", "allocs/op", 1.5, false},
-	{"Get time vs client-go", "Get/impl=glrunners", "Get/impl=clientgo", "ns/op", 0.85, false},
-	{"Get allocs vs client-go", "Get/impl=glrunners", "Get/impl=clientgo", "allocs/op", 1, true},
-	{"latency walk, conc 8 vs 1", "WalkLatency/impl=glrunners/conc=8", "WalkLatency/impl=glrunners/conc=1", "ns/op", 0.16, false},
-	{"peak heap 100k vs 10k, conc 1", "WalkHeap/impl=glrunners/conc=1/fleet=100k", "WalkHeap/impl=glrunners/conc=1/fleet=10k", "peak-heap-B", 1.2, false},
-	{"peak heap 100k vs 10k, conc 8", "WalkHeap/impl=glrunners/conc=8/fleet=100k", "WalkHeap/impl=glrunners/conc=8/fleet=10k", "peak-heap-B", 1.2, false},
-	{"pages held, 100k, conc 1", "WalkHeap/impl=glrunners/conc=1/fleet=100k", "", "max-pages-held", 3, false},
-	{"pages held, 100k, conc 8", "WalkHeap/impl=glrunners/conc=8/fleet=100k", "", "max-pages-held", 10, false},
-	{"pages held, 10k, conc 8", "WalkHeap/impl=glrunners/conc=8/fleet=10k", "", "max-pages-held", 10, false},
-	{"TCP connections, 1,000 Gets", "Gets1000/impl=glrunners", "", "max-conns", 2, false},
+	{what: "walk 10k time vs client-go (interleaved)", num: "Ratio/work=walk10k", unit: "glrunners-time-x", limit: 0.6},
+	{what: "walk 10k bytes vs client-go", num: "Walk10k/impl=glrunners", den: "Walk10k/impl=clientgo", unit: "B/op", limit: 0.5},
+	{what: "walk 10k allocs vs client-go", num: "Walk10k/impl=glrunners", den: "Walk10k/impl=clientgo", unit: "allocs/op", limit: 1.5},
+	{what: "Get time vs client-go (interleaved)", num: "Ratio/work=get", unit: "glrunners-time-x", limit: 0.85},
+	{what: "Get allocs vs client-go", num: "Get/impl=glrunners", den: "Get/impl=clientgo", unit: "allocs/op", limit: 1, strict: true},
+	{what: "latency walk, conc 8 vs 1", num: "WalkLatency/impl=glrunners/conc=8", den: "WalkLatency/impl=glrunners/conc=1", unit: "ns/op", limit: 0.16},
+	{what: "peak heap 100k vs 10k, conc 1", num: "WalkHeap/impl=glrunners/conc=1/fleet=100k", den: "WalkHeap/impl=glrunners/conc=1/fleet=10k", unit: "peak-heap-B", limit: 1.2},
+	{what: "peak heap 100k vs 10k, conc 8", num: "WalkHeap/impl=glrunners/conc=8/fleet=100k", den: "WalkHeap/impl=glrunners/conc=8/fleet=10k", unit: "peak-heap-B", limit: 1.2},
+	{what: "pages held, 100k, conc 1", num: "WalkHeap/impl=glrunners/conc=1/fleet=100k", unit: "max-pages-held", limit: 3, bound: true},
+	{what: "pages held, 100k, conc 8", num: "WalkHeap/impl=glrunners/conc=8/fleet=100k", unit: "max-pages-held", limit: 10, bound: true},
+	{what: "pages held, 10k, conc 8", num: "WalkHeap/impl=glrunners/conc=8/fleet=10k", unit: "max-pages-held", limit: 10, bound: true},
+	{what: "TCP connections, 1,000 Gets", num: "Gets1000/impl=glrunners", unit: "max-conns", limit: 2, bound: true},
+}
+
+func (r results) measure(t target) (summary, bool) {
+	if t.den != "" {
+		return r.ratio(t.num, t.den, t.unit)
+	}
+	return r.value(t.num, t.unit)
 }
 
 func report(w io.Writer, r results) (failed int) {
 	fmt.Fprintln(w, "| target | measured: median [range] over rounds | limit | |")
 	fmt.Fprintln(w, "|---|---|---|---|")
 	for _, t := range targets {
-		var s summary
-		var ok bool
-		if t.den != "" {
-			s, ok = r.ratio(t.num, t.den, t.unit)
-		} else {
-			s, ok = r.value(t.num, t.unit)
-		}
+		s, ok := r.measure(t)
 		verdict := "missing"
 		if ok {
-			// A ratio is judged on its median round, a bound (pages held,
-			// connections) on its worst; both as printed, to 3 decimals.
+			// A ratio is judged on its median round, a bound on its worst;
+			// both as printed, to 3 decimals.
 			got := s.median
-			if t.den == "" {
+			if t.bound {
 				got = s.hi
 			}
 			got = math.Round(got*1000) / 1000
@@ -160,16 +162,20 @@ func report(w io.Writer, r results) (failed int) {
 		}
 		fmt.Fprintf(w, "| %s | %s | %s %s | %s |\n", t.what, s, op, trim(t.limit), verdict)
 	}
-
 	fmt.Fprintln(w, "\nRatios are judged on their median round, bounds (pages held, connections) on their worst.")
+
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "| vs client-go | time | CPU time | bytes | allocs |")
-	fmt.Fprintln(w, "|---|---|---|---|---|")
-	for _, bench := range []string{"Walk10k", "Get"} {
+	fmt.Fprintln(w, "| vs client-go | time (interleaved) | CPU time (interleaved) | time (own benchmark) | bytes | allocs |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|")
+	for _, bench := range [...]struct{ own, ratio string }{{"Walk10k", "walk10k"}, {"Get", "get"}} {
 		for _, impl := range []string{"floor", "raw", "glrunners"} {
-			row := fmt.Sprintf("| %s %s |", bench, impl)
-			for _, unit := range []string{"ns/op", "cpu-ns/op", "B/op", "allocs/op"} {
-				s, _ := r.ratio(bench+"/impl="+impl, bench+"/impl=clientgo", unit)
+			row := fmt.Sprintf("| %s %s |", bench.own, impl)
+			for _, unit := range []string{"-time-x", "-cpu-x"} {
+				s, _ := r.value("Ratio/work="+bench.ratio, impl+unit)
+				row += " " + s.String() + " |"
+			}
+			for _, unit := range []string{"ns/op", "B/op", "allocs/op"} {
+				s, _ := r.ratio(bench.own+"/impl="+impl, bench.own+"/impl=clientgo", unit)
 				row += " " + s.String() + " |"
 			}
 			fmt.Fprintln(w, row)
