@@ -1,7 +1,9 @@
 package glrunners
 
 import (
+	"fmt"
 	"go/ast"
+	"go/doc/comment"
 	"go/parser"
 	"go/token"
 	"os"
@@ -44,13 +46,18 @@ var apiOperations = map[string]string{
 	"DELETE /runners/managers":                            "11.4 delete runner manager",
 }
 
-var apiLine = regexp.MustCompile(`^GitLab API: (.+)$`)
+var (
+	apiLine     = regexp.MustCompile(`^GitLab API: (\S+ /\S*(?: \(\S+\))?)$`)
+	apiDocsLine = regexp.MustCompile(`^GitLab API docs: https://docs\.gitlab\.com/api/\S+$`)
+)
 
-// TestAPICoverage reads every service method's doc comment and checks that
-// the "GitLab API:" lines cover the 23 operations of the Runners API
-// exactly (none missing, none twice, nothing unknown), that each endpoint
-// method names one operation and each ...Iter method none, and that every
-// doc comment starts with the method's name.
+// TestAPICoverage reads every service method's doc comment as go doc and
+// pkg.go.dev render it, and checks that the "GitLab API:" lines cover the
+// 23 operations of the Runners API exactly (none missing, none twice,
+// nothing unknown), that each endpoint method names one operation and one
+// docs link, each on a line of its own, and each ...Iter method none, and
+// that every doc comment starts with the method's name. Iterators must say
+// how many items they ask for a page and that they leave opt alone.
 func TestAPICoverage(t *testing.T) {
 	t.Parallel()
 	files, err := filepath.Glob("*.go")
@@ -75,18 +82,25 @@ func TestAPICoverage(t *testing.T) {
 			if !assert.NotNil(t, fn.Doc, "%s has no doc comment", name) {
 				continue
 			}
-			assert.True(t, strings.HasPrefix(fn.Doc.Text(), fn.Name.Name+" "), "%s: doc starts with its name", name)
-			var lines []string
-			for _, line := range strings.Split(fn.Doc.Text(), "\n") {
-				if m := apiLine.FindStringSubmatch(strings.TrimSpace(line)); m != nil {
+			doc := renderDoc(fn.Doc.Text())
+			assert.True(t, strings.HasPrefix(doc, fn.Name.Name+" "), "%s: doc starts with its name", name)
+			var lines, links []string
+			for line := range strings.SplitSeq(doc, "\n") {
+				if m := apiLine.FindStringSubmatch(line); m != nil {
 					lines = append(lines, m[1])
 					seen[m[1]] = append(seen[m[1]], name)
+				}
+				if apiDocsLine.MatchString(line) {
+					links = append(links, line)
 				}
 			}
 			if strings.HasSuffix(fn.Name.Name, "Iter") {
 				assert.Empty(t, lines, "%s: iterators name no operation", name)
+				assert.Contains(t, doc, fmt.Sprintf("asks for %d ", defaultPerPage), "%s: says its page size", name)
+				assert.Contains(t, doc, "opt is copied and never changed", "%s: says opt is left alone", name)
 			} else {
-				assert.Len(t, lines, 1, "%s names exactly one operation", name)
+				assert.Len(t, lines, 1, "%s names exactly one operation, on its own line:\n%s", name, doc)
+				assert.Len(t, links, 1, "%s has exactly one docs link, on its own line:\n%s", name, doc)
 			}
 		}
 	}
@@ -107,6 +121,14 @@ func TestAPICoverage(t *testing.T) {
 	sort.Strings(missing)
 	assert.Empty(t, missing, "operations with no method")
 	assert.Len(t, ops, 23)
+}
+
+// renderDoc renders a doc comment as go doc does, one line a paragraph:
+// lines the renderer runs together end up on one line here too.
+func renderDoc(text string) string {
+	var p comment.Parser
+	pr := comment.Printer{TextWidth: -1}
+	return string(pr.Text(p.Parse(text)))
 }
 
 func receiverName(fn *ast.FuncDecl) string {

@@ -9,7 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hashicorp/go-cleanhttp"
+	"github.com/hashicorp/go-retryablehttp"
+	"golang.org/x/time/rate"
 )
 
 // Version is the SDK's version, sent in the User-Agent.
@@ -36,13 +37,15 @@ type Client struct {
 	baseURL         string // ends in "/api/v4/"
 	basePath        string // escaped path of baseURL
 	http            *http.Client
+	retrier         *retryablehttp.Client // built once, shared by every call
 	auth            authenticator
 	retry           RetryPolicy
-	limiter         *limiter    // nil without WithRateLimit
-	gate            *serverGate // waits out a spent server quota
+	limiter         *rate.Limiter // nil without WithRateLimit
+	gate            *serverGate   // waits out a spent server quota
 	pageConcurrency int
 	logger          *slog.Logger
 	userAgent       string
+	userAgentHeader []string // the header's value, made once
 	maxBodyBytes    int64
 }
 
@@ -75,7 +78,7 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	}
 	for _, opt := range opts {
 		if opt == nil {
-			return nil, invalidArg("option", "is nil")
+			return nil, invalidArg("opts", "an Option is nil")
 		}
 		if err := opt(&cfg); err != nil {
 			return nil, err
@@ -85,17 +88,22 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 		baseURL:         base.String(),
 		basePath:        base.EscapedPath(),
 		auth:            cfg.auth,
-		retry:           cfg.retry,
+		retry:           cfg.retry.withDefaults(),
 		gate:            &serverGate{},
 		pageConcurrency: cfg.pageConcurrency,
 		logger:          cfg.logger,
 		userAgent:       cfg.userAgent,
+		userAgentHeader: []string{cfg.userAgent},
 		maxBodyBytes:    cfg.maxBodyBytes,
 	}
+	if cfg.noRetries {
+		c.retry.MaxRetries = 0
+	}
 	if cfg.ratePerSecond > 0 {
-		c.limiter = newLimiter(cfg.ratePerSecond, cfg.rateBurst)
+		c.limiter = rate.NewLimiter(rate.Limit(cfg.ratePerSecond), cfg.rateBurst)
 	}
 	c.http = c.wrapHTTPClient(cfg.httpClient)
+	c.retrier = c.newRetrier(c.http)
 	c.Runners = &RunnersService{c}
 	c.Projects = &ProjectsService{c}
 	c.Groups = &GroupsService{c}
@@ -107,15 +115,15 @@ func normaliseBaseURL(raw string) (*url.URL, error) {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	switch {
 	case err != nil:
-		return nil, invalidArg("base URL", "cannot be parsed")
+		return nil, invalidArg("baseURL", "cannot be parsed")
 	case u.Scheme != "http" && u.Scheme != "https":
-		return nil, invalidArg("base URL", "scheme must be http or https")
+		return nil, invalidArg("baseURL", "scheme must be http or https")
 	case u.Host == "" || u.Hostname() == "":
-		return nil, invalidArg("base URL", "has no host")
+		return nil, invalidArg("baseURL", "has no host")
 	case u.User != nil:
-		return nil, invalidArg("base URL", "must not carry credentials; use WithToken")
+		return nil, invalidArg("baseURL", "must not carry credentials; use WithToken")
 	case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
-		return nil, invalidArg("base URL", "must not have a query or fragment")
+		return nil, invalidArg("baseURL", "must not have a query or fragment")
 	}
 	p := strings.TrimRight(u.Path, "/")
 	if !strings.HasSuffix(p, "/api/v4") {
@@ -126,19 +134,23 @@ func normaliseBaseURL(raw string) (*url.URL, error) {
 }
 
 // wrapHTTPClient copies hc (or a fresh pooled client) and installs the
-// SDK's transport and redirect policy on the copy.
+// SDK's transport and redirect policy on the copy. The default client has
+// no http.Client.Timeout: the transport bounds each attempt with a context
+// instead, which costs net/http no goroutine or timer of its own.
 func (c *Client) wrapHTTPClient(hc *http.Client) *http.Client {
 	var cp http.Client
+	var attemptTimeout time.Duration
 	if hc != nil {
 		cp = *hc
 	} else {
-		cp = http.Client{Transport: cleanhttp.DefaultPooledTransport(), Timeout: defaultAttemptTimeout}
+		cp = http.Client{Transport: newPooledTransport()}
+		attemptTimeout = defaultAttemptTimeout
 	}
 	base := cp.Transport
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	cp.Transport = &transport{base: base, client: c}
+	cp.Transport = &transport{base: base, client: c, attemptTimeout: attemptTimeout}
 	cp.CheckRedirect = safeRedirect(cp.CheckRedirect)
 	return &cp
 }
@@ -167,7 +179,7 @@ func (a sourceAuth) apply(ctx context.Context, h http.Header) (string, error) {
 		return "", fmt.Errorf("glrunners: token source: %w", err)
 	}
 	if strings.TrimSpace(tok) == "" || strings.ContainsAny(tok, "\r\n") {
-		return "", invalidArg("token source", "returned an empty or malformed token")
+		return "", invalidArg("WithTokenSource", "the source returned an empty or malformed token")
 	}
 	h.Set("Authorization", "Bearer "+tok)
 	return tok, nil

@@ -48,7 +48,14 @@
 // [*ValidationError], returned before anything is sent. A POST whose
 // outcome is unknown (a 5xx, or a connection that broke after sending)
 // also matches [ErrOutcomeUnknown]: the runner may exist, the token may
-// have rotated.
+// have rotated. A 2xx answer that cannot be used is a [*DecodeError]; no
+// answer at all is a [*TransportError]; a call held back by a rate limit
+// that cannot fit in its deadline is a [*RateLimitError].
+//
+// # Other endpoints
+//
+// [Client.NewRequest] and [Client.Do] send any call through the same
+// pipeline as the endpoint methods, for what this package does not wrap.
 //
 // # Retries
 //

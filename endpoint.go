@@ -14,14 +14,14 @@ import (
 // before anything is sent.
 func runnerPath(id int64, suffix string) (string, error) {
 	if id <= 0 {
-		return "", invalidArg("runner id", "must be a positive runner ID")
+		return "", invalidArg("id", "must be a positive runner ID")
 	}
 	return "runners/" + strconv.FormatInt(id, 10) + suffix, nil
 }
 
 // refPath builds "<kind>/<escaped ref><suffix>" for a project or group.
 func refPath(kind string, ref Ref, suffix string) (string, error) {
-	seg, err := ref.segment(kind[:len(kind)-1]) // "projects" → field "project"
+	seg, err := ref.segment(kind[:len(kind)-1]) // "projects" → "project", for the reason
 	if err != nil {
 		return "", err
 	}
@@ -88,6 +88,9 @@ func iterate[T any, O any, PO interface {
 	*O
 	pageable
 }](ctx context.Context, c *Client, opt PO, list func(context.Context, PO) ([]*T, *Response, error)) iter.Seq2[*T, error] {
+	if ctx == nil {
+		return func(yield func(*T, error) bool) { yield(nil, invalidArg("ctx", "is nil")) }
+	}
 	var base O
 	if opt != nil {
 		base = *opt

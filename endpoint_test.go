@@ -87,5 +87,5 @@ func TestRefPath_escapesOnce(t *testing.T) {
 	_, err := refPath("groups", Path(""), "/runners")
 	ve, ok := asType[*ValidationError](err)
 	require.True(t, ok)
-	assert.Equal(t, "group", ve.Field)
+	assert.Equal(t, "id", ve.Field)
 }

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -73,8 +75,9 @@ type Error struct {
 	Code string
 	// Scope is the scope GitLab asked for on an insufficient_scope answer.
 	Scope string
-	// RetryAfter is how long GitLab asked the client to wait (Retry-After
-	// or RateLimit-Reset), 0 when it did not say.
+	// RetryAfter is how long GitLab asked the client to wait (Retry-After,
+	// or RateLimit-Reset on a spent quota), 0 when it did not say. It is
+	// never the SDK's own backoff.
 	RetryAfter time.Duration
 	RequestID  string
 	// Body is the start of the response body with secrets redacted.
@@ -85,18 +88,29 @@ type Error struct {
 
 func (e *Error) Error() string {
 	var b strings.Builder
-	status := fmt.Sprintf("%d %s", e.StatusCode, http.StatusText(e.StatusCode))
-	fmt.Fprintf(&b, "glrunners: %s %s: %s", e.Method, e.Path, status)
-	// GitLab's messages often repeat the status ("403 Forbidden - ...").
-	msg := strings.TrimLeft(strings.TrimPrefix(e.Message, status), " -:")
-	if msg != "" {
+	fmt.Fprintf(&b, "glrunners: %s %s: %d %s", e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode))
+	if msg := withoutStatus(e.Message, e.StatusCode); msg != "" {
 		b.WriteString(": ")
 		b.WriteString(msg)
 	}
 	if e.RetryAfter > 0 {
-		fmt.Fprintf(&b, " (retry after %s)", e.RetryAfter)
+		fmt.Fprintf(&b, " (GitLab asks to retry after %s)", e.RetryAfter)
 	}
 	return b.String()
+}
+
+// withoutStatus drops the status GitLab's messages often repeat
+// ("404 Runner Not Found", "403 Forbidden - ...", "404 Not found").
+func withoutStatus(msg string, code int) string {
+	rest, ok := strings.CutPrefix(msg, strconv.Itoa(code))
+	if !ok || (rest != "" && rest[0] != ' ') {
+		return msg
+	}
+	rest = strings.TrimLeft(rest, " ")
+	if text := http.StatusText(code); len(rest) >= len(text) && strings.EqualFold(rest[:len(text)], text) {
+		rest = rest[len(text):]
+	}
+	return strings.TrimLeft(rest, " -:")
 }
 
 // Is reports whether target is the sentinel of e's status class, or
@@ -114,7 +128,17 @@ func (e *Error) Is(target error) bool {
 
 // ValidationError is bad input, reported before any request is sent.
 type ValidationError struct {
-	Field  string
+	// Field names the refused input by its name on the wire: a path
+	// parameter as GitLab's docs write it, without the colon ("id" for
+	// the runner, project or group in the path, "runner_id"), a query or
+	// body key as sent ("tag_list", "system_id", "token", "info[name]"
+	// for a nested key), or a header ("If-Unmodified-Since"). Input that
+	// never goes on the wire as such is named by its Go name: a parameter
+	// ("ctx", "baseURL"), a client option ("WithRateLimit"), a field
+	// ("RetryPolicy.MaxRetries") or an options struct as a whole
+	// ("UpdateRunnerOptions").
+	Field string
+	// Reason says what is wrong with it; it never quotes a token.
 	Reason string
 }
 
@@ -142,7 +166,20 @@ type TransportError struct {
 }
 
 func (e *TransportError) Error() string {
-	return fmt.Sprintf("glrunners: %s %s: %v", e.Method, e.Path, e.Err)
+	cause := e.Err
+	var ue *url.Error // its text repeats the method and the full URL
+	if errors.As(cause, &ue) {
+		cause = ue.Err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "glrunners: %s %s: no answer: %v", e.Method, e.Path, cause)
+	switch {
+	case e.outcomeUnknown:
+		b.WriteString(" (the request was sent: outcome unknown)")
+	case e.Attempts > 1:
+		fmt.Fprintf(&b, " (after %d attempts)", e.Attempts)
+	}
+	return b.String()
 }
 
 func (e *TransportError) Unwrap() error { return e.Err }
@@ -153,27 +190,66 @@ func (e *TransportError) Is(target error) bool {
 	return target == ErrOutcomeUnknown && e.outcomeUnknown
 }
 
-// DecodeError is a 2xx answer whose body could not be used. It matches
-// ErrInvalidResponse, and ErrResponseTooLarge when the body passed the cap.
+// DecodeError is a 2xx answer whose body could not be used: not JSON, not
+// the expected shape, truncated, null or empty, lacking an ID or token the
+// operation promises, or over the size cap. It matches ErrInvalidResponse,
+// ErrResponseTooLarge when the body passed the cap, and ErrOutcomeUnknown
+// for a POST, whose 2xx status says GitLab acted (a runner was created, a
+// token rotated) although the answer is lost.
 type DecodeError struct {
 	StatusCode  int
 	Method      string
 	Path        string
 	ContentType string
-	// Snippet is the start of the body with secrets redacted.
+	// Snippet is the start of the body with secrets redacted; empty for an
+	// answer that may carry a token.
 	Snippet string
 	Err     error
+
+	outcomeUnknown bool
 }
 
 func (e *DecodeError) Error() string {
-	return fmt.Sprintf("glrunners: %s %s: %d answer could not be decoded (Content-Type %q): %v",
-		e.Method, e.Path, e.StatusCode, e.ContentType, e.Err)
+	var b strings.Builder
+	fmt.Fprintf(&b, "glrunners: %s %s: unusable %d answer: %v", e.Method, e.Path, e.StatusCode, e.Err)
+	if e.outcomeUnknown {
+		b.WriteString(" (GitLab acted: outcome unknown)")
+	}
+	return b.String()
 }
 
 func (e *DecodeError) Unwrap() error { return e.Err }
 
-// Is makes every DecodeError match ErrInvalidResponse.
-func (e *DecodeError) Is(target error) bool { return target == ErrInvalidResponse }
+// Is makes every DecodeError match ErrInvalidResponse, and a POST's match
+// ErrOutcomeUnknown.
+func (e *DecodeError) Is(target error) bool {
+	return target == ErrInvalidResponse || (target == ErrOutcomeUnknown && e.outcomeUnknown)
+}
+
+// RateLimitError is a call not sent because a rate-limit wait could not
+// fit in its context's deadline: the client's own limit (WithRateLimit),
+// or a quota the server said was spent. It matches ErrRateLimited; an
+// answer 429 from GitLab is an *Error instead.
+type RateLimitError struct {
+	Method string
+	Path   string
+	// RetryAfter is how long the call would have had to wait.
+	RetryAfter time.Duration
+	// Server is true when GitLab's quota, not the client's limit, held it.
+	Server bool
+}
+
+func (e *RateLimitError) Error() string {
+	who := "the client's rate limit"
+	if e.Server {
+		who = "GitLab's spent rate-limit quota"
+	}
+	return fmt.Sprintf("glrunners: %s %s: not sent: %s needs a wait of %s, past the context deadline",
+		e.Method, e.Path, who, e.RetryAfter.Round(time.Millisecond))
+}
+
+// Is makes a RateLimitError match ErrRateLimited.
+func (e *RateLimitError) Is(target error) bool { return target == ErrRateLimited }
 
 // errorBody is the union of GitLab's error shapes (spec §7).
 type errorBody struct {
@@ -189,7 +265,7 @@ type errorBody struct {
 func (e *Error) parseErrorBody(body []byte) {
 	var eb errorBody
 	if json.Unmarshal(body, &eb) != nil || (eb.Message == nil && eb.Error == nil) {
-		e.Message = sample(body, 200)
+		e.Message = sample(string(body), 200)
 		return
 	}
 	var parts []string
@@ -213,7 +289,7 @@ func (e *Error) parseErrorBody(body []byte) {
 func (e *Error) parseMessageObject(raw json.RawMessage) []string {
 	var obj map[string]json.RawMessage
 	if json.Unmarshal(raw, &obj) != nil {
-		return []string{sample(raw, 200)}
+		return []string{sample(string(raw), 200)}
 	}
 	keys := make([]string, 0, len(obj))
 	for k := range obj {
@@ -256,28 +332,77 @@ var (
 	tokenShapePattern = regexp.MustCompile(`(glpat-|glrt-|glrtr-|gloas-|glptt-|GR1348941)[A-Za-z0-9_.\-]+`)
 )
 
-// sample turns a body into one short line fit for an error string: HTML
-// tags stripped, whitespace folded, known token shapes redacted.
-func sample(body []byte, max int) string {
-	s := string(body)
+// sample turns a body that has already been redacted into one short line
+// fit for an error string: HTML tags stripped, whitespace folded, known
+// token shapes redacted. Cutting comes last, so that no cut can leave part
+// of a secret that redaction would have caught whole.
+func sample(s string, max int) string {
 	if len(s) > 64<<10 {
 		s = s[:64<<10]
 	}
 	s = tagPattern.ReplaceAllString(s, " ")
 	s = strings.TrimSpace(spacePattern.ReplaceAllString(s, " "))
-	s = tokenShapePattern.ReplaceAllString(s, "[REDACTED]")
+	s = tokenShapePattern.ReplaceAllString(s, redacted)
 	if len(s) > max {
 		s = strings.ToValidUTF8(s[:max], "") + "…"
 	}
 	return s
 }
 
-// redact removes every secret of the request from s.
+// minSecretPiece is the shortest run of a secret's characters that is
+// redacted: a server may echo a token cut short or split, and no 8
+// characters of a token may reach an error.
+const minSecretPiece = 8
+
+// redact removes from s every secret of the request, and every run of 8 or
+// more of a secret's consecutive characters, then every known token shape.
 func redact(s string, secrets []string) string {
+	var pieces map[string]struct{}
 	for _, sec := range secrets {
-		if len(sec) >= 4 {
-			s = strings.ReplaceAll(s, sec, "[REDACTED]")
+		if len(sec) < minSecretPiece {
+			if len(sec) >= 4 {
+				s = strings.ReplaceAll(s, sec, redacted)
+			}
+			continue
+		}
+		if pieces == nil {
+			pieces = make(map[string]struct{})
+		}
+		for i := 0; i+minSecretPiece <= len(sec); i++ {
+			pieces[sec[i:i+minSecretPiece]] = struct{}{}
 		}
 	}
-	return tokenShapePattern.ReplaceAllString(s, "[REDACTED]")
+	if pieces != nil {
+		s = redactPieces(s, pieces)
+	}
+	return tokenShapePattern.ReplaceAllString(s, redacted)
+}
+
+// redactPieces replaces each maximal run of s covered by 8-byte windows
+// found in pieces.
+func redactPieces(s string, pieces map[string]struct{}) string {
+	var b strings.Builder
+	last, coveredTo := 0, -1 // coveredTo: end of the run being redacted
+	runStart := 0
+	for i := 0; i+minSecretPiece <= len(s); i++ {
+		if _, ok := pieces[s[i:i+minSecretPiece]]; !ok {
+			continue
+		}
+		if i > coveredTo { // a new run starts
+			if coveredTo >= 0 {
+				b.WriteString(s[last:runStart])
+				b.WriteString(redacted)
+				last = coveredTo
+			}
+			runStart = i
+		}
+		coveredTo = i + minSecretPiece
+	}
+	if coveredTo < 0 {
+		return s
+	}
+	b.WriteString(s[last:runStart])
+	b.WriteString(redacted)
+	b.WriteString(s[coveredTo:])
+	return b.String()
 }

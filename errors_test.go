@@ -183,7 +183,7 @@ func TestError_retryAfterAndRateLimitFields(t *testing.T) {
 	assert.Equal(t, 45*time.Second, resp.RetryAfter)
 	assert.Equal(t, RateLimit{Present: true, Name: "throttle_authenticated_api", Limit: 120, Observed: 121, Remaining: 0,
 		Reset: time.Unix(reset, 0)}, resp.RateLimit)
-	assert.Contains(t, err.Error(), "429 Too Many Requests: Retry later (retry after 45s)")
+	assert.Contains(t, err.Error(), "429 Too Many Requests: Retry later (GitLab asks to retry after 45s)")
 }
 
 func strconv64(n int64) string { return strconv.FormatInt(n, 10) }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/glrunners/glrunners"
@@ -40,7 +42,7 @@ func ExampleNewClient() {
 	fmt.Println(err)
 	// Output:
 	// 0 runners
-	// glrunners: invalid base URL: scheme must be http or https
+	// glrunners: invalid baseURL: scheme must be http or https
 }
 
 func ExampleRunnersService_List() {
@@ -271,4 +273,40 @@ func Example_errors() {
 	// forbidden: true
 	// 403 GET /api/v4/runners/all
 	// validation: true
+}
+
+// NewRequest and Do reach what the SDK does not wrap, such as a parameter
+// newer than this release, through the same pipeline: authentication,
+// retries, rate limits, typed errors and scrubbed secrets.
+func ExampleClient_Do() {
+	srv := glrunnerstest.NewServer(glrunnerstest.WithNow(fixedClock))
+	defer srv.Close()
+	srv.AddRunner(glrunnerstest.Runner{Description: "build-1", Status: "online"})
+	srv.AddRunner(glrunnerstest.Runner{Description: "build-2", Status: "online", Paused: true})
+	client, err := glrunners.NewClient(srv.URL(), glrunners.WithToken(srv.AdminToken()))
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	req, err := client.NewRequest(http.MethodGet, "runners/all", url.Values{"paused": {"true"}}, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	var paused []*glrunners.Runner
+	resp, err := client.Do(context.Background(), req, &paused)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, r := range paused {
+		fmt.Println(r.ID, glrunners.Value(r.Description), r.Paused)
+	}
+	fmt.Println("total:", resp.TotalItems)
+
+	req, _ = client.NewRequest(http.MethodGet, "runners/404", nil, nil)
+	_, err = client.Do(context.Background(), req, &glrunners.RunnerDetails{})
+	fmt.Println(errors.Is(err, glrunners.ErrNotFound))
+	// Output:
+	// 2 build-2 true
+	// total: 1
+	// true
 }

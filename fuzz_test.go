@@ -28,8 +28,8 @@ func FuzzErrorBody(f *testing.F) {
 		if strings.Contains(msg, secret) {
 			t.Fatalf("secret survived: %q", msg)
 		}
-		if len(body) < 1000 && strings.ContainsAny(sample(body, 200), "\n\r\t") {
-			t.Fatalf("sample is not one line: %q", sample(body, 200))
+		if len(body) < 1000 && strings.ContainsAny(sample(string(body), 200), "\n\r\t") {
+			t.Fatalf("sample is not one line: %q", sample(string(body), 200))
 		}
 	})
 }

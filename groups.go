@@ -46,6 +46,7 @@ func (o *ListGroupRunnersOptions) validate() error {
 // not included.
 //
 // GitLab API docs: https://docs.gitlab.com/api/runners/#list-groups-runners
+//
 // GitLab API: GET /groups/:id/runners
 func (s *GroupsService) ListRunners(ctx context.Context, group Ref, opt *ListGroupRunnersOptions, opts ...RequestOption) ([]*Runner, *Response, error) {
 	path, err := refPath("groups", group, "/runners")
@@ -58,8 +59,10 @@ func (s *GroupsService) ListRunners(ctx context.Context, group Ref, opt *ListGro
 	return getList[Runner](ctx, s.client, path, opt, opts)
 }
 
-// ListRunnersIter ranges over every page of ListRunners, asking for 100
-// runners a page unless opt sets PerPage. opt is copied: it is never changed.
+// ListRunnersIter ranges over the runners of ListRunners, page after page.
+// It asks for 100 runners a page unless opt sets PerPage, starts at opt.Page when
+// set, and sends nothing until the loop starts. opt is copied and never
+// changed, so ranging twice starts over. An error is the last value.
 func (s *GroupsService) ListRunnersIter(ctx context.Context, group Ref, opt *ListGroupRunnersOptions, opts ...RequestOption) iter.Seq2[*Runner, error] {
 	return iterate(ctx, s.client, opt, func(ctx context.Context, o *ListGroupRunnersOptions) ([]*Runner, *Response, error) {
 		return s.ListRunners(ctx, group, o, opts...)

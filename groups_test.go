@@ -80,10 +80,10 @@ func TestGroupsListRunners_validation(t *testing.T) {
 		opt   *ListGroupRunnersOptions
 		field string
 	}{
-		{"zero ref", Ref{}, nil, "group"},
-		{"ID(0)", ID(0), nil, "group"},
-		{"empty path", Path(""), nil, "group"},
-		{"trailing slash", Path("grp/"), nil, "group"},
+		{"zero ref", Ref{}, nil, "id"},
+		{"ID(0)", ID(0), nil, "id"},
+		{"empty path", Path(""), nil, "id"},
+		{"trailing slash", Path("grp/"), nil, "id"},
 		{"bad type", ID(1), &ListGroupRunnersOptions{Type: "specific"}, "type"},
 		{"project_type refused", ID(1), &ListGroupRunnersOptions{Type: ProjectType}, "type"},
 		{"bad status", ID(1), &ListGroupRunnersOptions{Status: "busy"}, "status"},

@@ -28,12 +28,12 @@ const (
 	testToken = "glpat-TESTTOKEN0123456789abcdef"
 	// testRegistrationToken and testRunnerToken are the runner-side secrets
 	// the runner-token endpoints send in their bodies.
-	testRegistrationToken = "GR1348941rtFAKE-registration-token"
+	testRegistrationToken = "GR1348941rtFAKEq7Zp2wXk9LmV4sTb"
 	testRunnerToken       = "glrt-t2_rtFAKE-authentication-token"
 )
 
 // fastRetry keeps retry tests quick: real retries, no real waiting.
-var fastRetry = RetryPolicy{MaxRetries: 3, WaitMin: 0, WaitMax: 0, MaxRetryAfter: 5 * time.Second}
+var fastRetry = RetryPolicy{MaxRetries: 3, WaitMin: time.Millisecond, WaitMax: time.Millisecond, MaxRetryAfter: 5 * time.Second}
 
 var (
 	longText    = strings.Repeat("é", 1025) // 1025 characters, 2050 bytes

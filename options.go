@@ -18,6 +18,7 @@ type config struct {
 	auth            authenticator
 	httpClient      *http.Client
 	retry           RetryPolicy
+	noRetries       bool
 	ratePerSecond   float64
 	rateBurst       int
 	pageConcurrency int
@@ -31,7 +32,7 @@ type config struct {
 func WithToken(token string) Option {
 	return func(c *config) error {
 		if strings.TrimSpace(token) == "" {
-			return invalidArg("token", "is empty")
+			return invalidArg("WithToken", "token is empty")
 		}
 		c.auth = staticAuth{header: "PRIVATE-TOKEN", value: Secret(token)}
 		return nil
@@ -43,7 +44,7 @@ func WithToken(token string) Option {
 func WithOAuthToken(token string) Option {
 	return func(c *config) error {
 		if strings.TrimSpace(token) == "" {
-			return invalidArg("oauth token", "is empty")
+			return invalidArg("WithOAuthToken", "token is empty")
 		}
 		c.auth = staticAuth{header: "Authorization", value: Secret("Bearer " + token)}
 		return nil
@@ -56,7 +57,7 @@ func WithOAuthToken(token string) Option {
 func WithTokenSource(source func(ctx context.Context) (string, error)) Option {
 	return func(c *config) error {
 		if source == nil {
-			return invalidArg("token source", "is nil")
+			return invalidArg("WithTokenSource", "source is nil")
 		}
 		c.auth = sourceAuth(source)
 		return nil
@@ -69,20 +70,21 @@ func WithTokenSource(source func(ctx context.Context) (string, error)) Option {
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *config) error {
 		if hc == nil {
-			return invalidArg("http client", "is nil")
+			return invalidArg("WithHTTPClient", "client is nil")
 		}
 		c.httpClient = hc
 		return nil
 	}
 }
 
-// WithRetry replaces the default retry policy.
+// WithRetry replaces the default retry policy; its zero fields keep their
+// defaults (see RetryPolicy).
 func WithRetry(p RetryPolicy) Option {
 	return func(c *config) error {
 		if err := p.validate(); err != nil {
 			return err
 		}
-		c.retry = p
+		c.retry, c.noRetries = p, false
 		return nil
 	}
 }
@@ -90,21 +92,24 @@ func WithRetry(p RetryPolicy) Option {
 // WithoutRetries makes every call a single attempt.
 func WithoutRetries() Option {
 	return func(c *config) error {
-		c.retry.MaxRetries = 0
+		c.noRetries = true
 		return nil
 	}
 }
 
 // WithRateLimit caps the Client at perSecond requests per second, with
 // bursts of up to burst requests; every attempt, retries included, takes a
-// token. It applies on top of the server's own RateLimit-* signals.
+// token. It applies on top of the server's own RateLimit-* signals. The
+// wait happens before an attempt, never inside its HTTP timeout; a call
+// whose wait would pass its context's deadline fails at once with a
+// *RateLimitError.
 func WithRateLimit(perSecond float64, burst int) Option {
 	return func(c *config) error {
 		if !(perSecond > 0) {
-			return invalidArg("rate limit", "requests per second must be positive")
+			return invalidArg("WithRateLimit", "requests per second must be positive")
 		}
 		if burst < 1 {
-			return invalidArg("rate limit burst", "must be at least 1")
+			return invalidArg("WithRateLimit", "burst must be at least 1")
 		}
 		c.ratePerSecond, c.rateBurst = perSecond, burst
 		return nil
@@ -117,7 +122,7 @@ func WithRateLimit(perSecond float64, burst int) Option {
 func WithPageConcurrency(n int) Option {
 	return func(c *config) error {
 		if n < 1 || n > 64 {
-			return invalidArg("page concurrency", "must be between 1 and 64")
+			return invalidArg("WithPageConcurrency", "must be between 1 and 64")
 		}
 		c.pageConcurrency = n
 		return nil
@@ -130,7 +135,7 @@ func WithPageConcurrency(n int) Option {
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) error {
 		if l == nil {
-			return invalidArg("logger", "is nil")
+			return invalidArg("WithLogger", "logger is nil")
 		}
 		c.logger = l
 		return nil
@@ -142,7 +147,7 @@ func WithLogger(l *slog.Logger) Option {
 func WithUserAgent(product string) Option {
 	return func(c *config) error {
 		if strings.TrimSpace(product) == "" || strings.ContainsAny(product, "\r\n") {
-			return invalidArg("user agent", "must be a non-empty single line")
+			return invalidArg("WithUserAgent", "must be a non-empty single line")
 		}
 		c.userAgent = product + " " + defaultUserAgent
 		return nil
@@ -154,7 +159,7 @@ func WithUserAgent(product string) Option {
 func WithMaxResponseBytes(n int64) Option {
 	return func(c *config) error {
 		if n < 1024 {
-			return invalidArg("max response bytes", "must be at least 1024")
+			return invalidArg("WithMaxResponseBytes", "must be at least 1024")
 		}
 		c.maxBodyBytes = n
 		return nil
@@ -175,9 +180,9 @@ type requestConfig struct {
 func WithSudo(user string) RequestOption {
 	return func(rc *requestConfig) error {
 		if strings.TrimSpace(user) == "" || strings.ContainsAny(user, "\r\n") {
-			return invalidArg("sudo", "must name a user")
+			return invalidArg("Sudo", "must name a user")
 		}
-		rc.header.Set("Sudo", user)
+		rc.setHeader("Sudo", user)
 		return nil
 	}
 }
@@ -189,7 +194,7 @@ func WithIfUnmodifiedSince(t time.Time) RequestOption {
 		if t.IsZero() {
 			return invalidArg("If-Unmodified-Since", "time is zero")
 		}
-		rc.header.Set("If-Unmodified-Since", t.UTC().Format(http.TimeFormat))
+		rc.setHeader("If-Unmodified-Since", t.UTC().Format(http.TimeFormat))
 		return nil
 	}
 }
@@ -210,13 +215,13 @@ func WithHeader(key, value string) RequestOption {
 		k := http.CanonicalHeaderKey(strings.TrimSpace(key))
 		switch {
 		case k == "" || strings.ContainsAny(k, " \r\n:"):
-			return invalidArg("header", fmt.Sprintf("%q is not a header name", key))
+			return invalidArg("WithHeader", fmt.Sprintf("%q is not a header name", key))
 		case strings.ContainsAny(value, "\r\n"):
-			return invalidArg("header "+k, "value must be a single line")
+			return invalidArg(k, "value must be a single line")
 		case isCredentialHeader(k):
-			return invalidArg("header "+k, "credentials are set with client options")
+			return invalidArg(k, "credentials are set with client options")
 		}
-		rc.header.Set(k, value)
+		rc.setHeader(k, value)
 		return nil
 	}
 }
@@ -237,4 +242,13 @@ func isCredentialHeader(k string) bool {
 		}
 	}
 	return false
+}
+
+// setHeader sets a header of the call, making the map only when a call
+// has extra headers at all.
+func (rc *requestConfig) setHeader(k, v string) {
+	if rc.header == nil {
+		rc.header = make(http.Header, 1)
+	}
+	rc.header.Set(k, v)
 }

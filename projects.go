@@ -14,6 +14,7 @@ import (
 // full value set here.
 //
 // GitLab API docs: https://docs.gitlab.com/api/runners/#list-projects-runners
+//
 // GitLab API: GET /projects/:id/runners
 func (s *ProjectsService) ListRunners(ctx context.Context, project Ref, opt *ListRunnersOptions, opts ...RequestOption) ([]*Runner, *Response, error) {
 	path, err := refPath("projects", project, "/runners")
@@ -28,8 +29,10 @@ func (s *ProjectsService) ListRunners(ctx context.Context, project Ref, opt *Lis
 	return getList[Runner](ctx, s.client, path, opt, opts)
 }
 
-// ListRunnersIter ranges over every page of ListRunners, asking for 100
-// runners a page unless opt sets PerPage. opt is copied: it is never changed.
+// ListRunnersIter ranges over the runners of ListRunners, page after page.
+// It asks for 100 runners a page unless opt sets PerPage, starts at opt.Page when
+// set, and sends nothing until the loop starts. opt is copied and never
+// changed, so ranging twice starts over. An error is the last value.
 func (s *ProjectsService) ListRunnersIter(ctx context.Context, project Ref, opt *ListRunnersOptions, opts ...RequestOption) iter.Seq2[*Runner, error] {
 	return iterate(ctx, s.client, opt, func(ctx context.Context, o *ListRunnersOptions) ([]*Runner, *Response, error) {
 		return s.ListRunners(ctx, project, o, opts...)
@@ -53,13 +56,14 @@ type assignRunnerBody struct {
 // assigned.
 //
 // GitLab API docs: https://docs.gitlab.com/api/runners/#assign-a-runner-to-project
+//
 // GitLab API: POST /projects/:id/runners
 func (s *ProjectsService) AssignRunner(ctx context.Context, project Ref, runnerID int64, opts ...RequestOption) (*Runner, *Response, error) {
 	path, err := refPath("projects", project, "/runners")
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := checkPositive("runner id", runnerID); err != nil {
+	if err := checkPositive("runner_id", runnerID); err != nil {
 		return nil, nil, err
 	}
 	return getOne[Runner](ctx, s.client, http.MethodPost, path, nil, assignRunnerBody{RunnerID: runnerID}, opts)
@@ -73,13 +77,14 @@ func (s *ProjectsService) AssignRunner(ctx context.Context, project Ref, runnerI
 // (ErrPreconditionFailed).
 //
 // GitLab API docs: https://docs.gitlab.com/api/runners/#unassign-a-runner-from-project
+//
 // GitLab API: DELETE /projects/:id/runners/:runner_id
 func (s *ProjectsService) UnassignRunner(ctx context.Context, project Ref, runnerID int64, opts ...RequestOption) (*Response, error) {
 	path, err := refPath("projects", project, "/runners/")
 	if err != nil {
 		return nil, err
 	}
-	if err := checkPositive("runner id", runnerID); err != nil {
+	if err := checkPositive("runner_id", runnerID); err != nil {
 		return nil, err
 	}
 	return s.client.call(ctx, http.MethodDelete, path+strconv.FormatInt(runnerID, 10), nil, nil, nil, opts...)

@@ -160,12 +160,12 @@ func TestProjectsListRunners_validation(t *testing.T) {
 		opt   *ListRunnersOptions
 		field string
 	}{
-		{"zero ref", Ref{}, nil, "project"},
-		{"ID(0)", ID(0), nil, "project"},
-		{"negative ID", ID(-3), nil, "project"},
-		{"empty path", Path(""), nil, "project"},
-		{"blank path", Path("  "), nil, "project"},
-		{"dot-dot path", Path("a/../b"), nil, "project"},
+		{"zero ref", Ref{}, nil, "id"},
+		{"ID(0)", ID(0), nil, "id"},
+		{"negative ID", ID(-3), nil, "id"},
+		{"empty path", Path(""), nil, "id"},
+		{"blank path", Path("  "), nil, "id"},
+		{"dot-dot path", Path("a/../b"), nil, "id"},
 		{"bad scope", ID(1), &ListRunnersOptions{Scope: "everything"}, "scope"},
 		{"bad type", ID(1), &ListRunnersOptions{Type: "shared"}, "type"},
 		{"bad status", ID(1), &ListRunnersOptions{Status: "sleeping"}, "status"},
@@ -266,11 +266,11 @@ func TestProjectsAssignRunner_validation(t *testing.T) {
 		runnerID int64
 		field    string
 	}{
-		{"zero ref", Ref{}, 1, "project"},
-		{"ID(0)", ID(0), 1, "project"},
-		{"empty path", Path(""), 1, "project"},
-		{"runner 0", ID(1), 0, "runner id"},
-		{"runner -1", Path("a/b"), -1, "runner id"},
+		{"zero ref", Ref{}, 1, "id"},
+		{"ID(0)", ID(0), 1, "id"},
+		{"empty path", Path(""), 1, "id"},
+		{"runner 0", ID(1), 0, "runner_id"},
+		{"runner -1", Path("a/b"), -1, "runner_id"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // RateLimit is GitLab's view of the caller's quota, from the RateLimit-*
@@ -24,21 +26,21 @@ type RateLimit struct {
 }
 
 func parseRateLimit(h http.Header) RateLimit {
-	lim := h.Get("RateLimit-Limit")
-	rem := h.Get("RateLimit-Remaining")
+	lim := headerValue(h, "Ratelimit-Limit")
+	rem := headerValue(h, "Ratelimit-Remaining")
 	if lim == "" && rem == "" {
 		return RateLimit{}
 	}
 	rl := RateLimit{
 		Present:   true,
-		Name:      h.Get("RateLimit-Name"),
+		Name:      headerValue(h, "Ratelimit-Name"),
 		Limit:     atoiOrZero(lim),
-		Observed:  atoiOrZero(h.Get("RateLimit-Observed")),
+		Observed:  atoiOrZero(headerValue(h, "Ratelimit-Observed")),
 		Remaining: atoiOrZero(rem),
 	}
-	if t, ok := unixHeader(h.Get("RateLimit-Reset")); ok {
+	if t, ok := unixHeader(headerValue(h, "Ratelimit-Reset")); ok {
 		rl.Reset = t
-	} else if t, err := http.ParseTime(h.Get("RateLimit-ResetTime")); err == nil {
+	} else if t, err := http.ParseTime(headerValue(h, "Ratelimit-Resettime")); err == nil {
 		rl.Reset = t
 	}
 	return rl
@@ -66,8 +68,8 @@ func (g *serverGate) observe(resp *http.Response, now time.Time) {
 		if d, ok := serverWait(resp.Header, now); ok {
 			until = now.Add(d)
 		}
-	} else if resp.Header.Get("RateLimit-Remaining") == "0" {
-		until, _ = unixHeader(resp.Header.Get("RateLimit-Reset"))
+	} else if headerValue(resp.Header, "Ratelimit-Remaining") == "0" {
+		until, _ = unixHeader(headerValue(resp.Header, "Ratelimit-Reset"))
 	}
 	if until.IsZero() {
 		return
@@ -79,48 +81,50 @@ func (g *serverGate) observe(resp *http.Response, now time.Time) {
 	g.mu.Unlock()
 }
 
-// wait blocks until the gate opens. A reset further away than maxWait is
-// not waited for: the request goes out and the server's 429 is returned.
-func (g *serverGate) wait(ctx context.Context, maxWait time.Duration) error {
+// closedFor is how long the gate stays closed from now.
+func (g *serverGate) closedFor(now time.Time) time.Duration {
 	g.mu.Lock()
-	d := time.Until(g.until)
-	g.mu.Unlock()
-	if d <= 0 || d > maxWait {
+	defer g.mu.Unlock()
+	return g.until.Sub(now)
+}
+
+// waitTurn runs before every attempt, outside the attempt's HTTP timeout:
+// it waits out backoff (the retry's chosen wait), a quota the server said
+// is spent, and the client's own rate limit. A wait that cannot fit in the
+// context's deadline returns a *RateLimitError at once (or, for a plain
+// backoff, the context's error) instead of sleeping in vain. A server
+// quota reset further away than MaxRetryAfter is not waited for: the
+// request goes out and GitLab's 429 is returned.
+func (c *Client) waitTurn(ctx context.Context, st *callState, backoff time.Duration) error {
+	now := time.Now()
+	wait, server := backoff, false
+	if g := c.gate.closedFor(now); g > wait && g <= c.retry.MaxRetryAfter {
+		wait, server = g, true
+	}
+	var res *rate.Reservation
+	if c.limiter != nil {
+		res = c.limiter.ReserveN(now.Add(wait), 1)
+		if d := res.DelayFrom(now.Add(wait)); d > 0 {
+			wait, server = wait+d, false
+		}
+	}
+	if wait <= 0 {
 		return nil
 	}
-	return sleep(ctx, d)
-}
-
-// limiter is a token bucket shared by all goroutines of a Client. Waiters
-// reserve their slot under the lock, so the rate holds under contention.
-type limiter struct {
-	mu       sync.Mutex
-	interval time.Duration // time to earn one token
-	burst    int
-	next     time.Time // when the bucket is full again minus burst tokens
-}
-
-func newLimiter(perSecond float64, burst int) *limiter {
-	return &limiter{interval: time.Duration(float64(time.Second) / perSecond), burst: burst}
-}
-
-func (l *limiter) wait(ctx context.Context) error {
-	l.mu.Lock()
-	now := time.Now()
-	earliest := now.Add(-time.Duration(l.burst-1) * l.interval)
-	if l.next.Before(earliest) {
-		l.next = earliest
-	}
-	at := l.next
-	l.next = l.next.Add(l.interval)
-	l.mu.Unlock()
-	if d := at.Sub(now); d > 0 {
-		if err := sleep(ctx, d); err != nil {
-			l.mu.Lock()
-			l.next = l.next.Add(-l.interval) // give the slot back
-			l.mu.Unlock()
-			return err
+	if deadline, ok := ctx.Deadline(); ok && deadline.Sub(now) < wait {
+		if res != nil {
+			res.CancelAt(now)
 		}
+		if wait == backoff {
+			return context.DeadlineExceeded
+		}
+		return &RateLimitError{Method: st.method, Path: st.path, RetryAfter: wait, Server: server}
+	}
+	if err := sleep(ctx, wait); err != nil {
+		if res != nil {
+			res.Cancel()
+		}
+		return err
 	}
 	return nil
 }

@@ -47,36 +47,38 @@ func (r Ref) String() string {
 }
 
 // segment returns r as one URL path segment, escaped exactly once (so "/"
-// becomes %2F), or a *ValidationError for field. A path that can name no
-// GitLab project or group is rejected before any request: the caller gets an
-// error that says what is wrong instead of a 404, and "." or ".." never
-// reaches a server or proxy that decodes %2F before routing.
-func (r Ref) segment(field string) (string, error) {
+// becomes %2F), or a *ValidationError. Its Field is "id", the path
+// parameter a Ref fills (/projects/:id, /groups/:id); noun ("project",
+// "group") says in the Reason what r should have named. A path that can
+// name no GitLab project or group is rejected before any request: the
+// caller gets an error that says what is wrong instead of a 404, and "." or
+// ".." never reaches a server or proxy that decodes %2F before routing.
+func (r Ref) segment(noun string) (string, error) {
 	switch r.kind {
 	case refUnset:
-		return "", invalidArg(field, "is required: use glrunners.ID or glrunners.Path")
+		return "", invalidArg("id", "a "+noun+" is required: use glrunners.ID or glrunners.Path")
 	case refByID:
 		if r.id <= 0 {
-			return "", invalidArg(field, "must be a positive ID, got "+strconv.FormatInt(r.id, 10))
+			return "", invalidArg("id", "must be a positive "+noun+" ID, got "+strconv.FormatInt(r.id, 10))
 		}
 		return strconv.FormatInt(r.id, 10), nil
 	}
 	p := r.path
 	switch {
 	case strings.TrimSpace(p) == "":
-		return "", invalidArg(field, "path must not be empty")
+		return "", invalidArg("id", noun+" path must not be empty")
 	case strings.HasPrefix(p, "/") || strings.HasSuffix(p, "/"):
-		return "", invalidArg(field, "path must not start or end with a slash")
+		return "", invalidArg("id", noun+" path must not start or end with a slash")
 	case strings.Trim(p, "0123456789") == "":
 		// GitLab reads an all-digit :id as a numeric ID, never as a path.
-		return "", invalidArg(field, "path "+strconv.Quote(p)+" is all digits and would be read as an ID: use glrunners.ID")
+		return "", invalidArg("id", noun+" path "+strconv.Quote(p)+" is all digits and would be read as an ID: use glrunners.ID")
 	}
 	for seg := range strings.SplitSeq(p, "/") {
 		switch seg {
 		case "":
-			return "", invalidArg(field, "path must not contain an empty segment")
+			return "", invalidArg("id", noun+" path must not contain an empty segment")
 		case ".", "..":
-			return "", invalidArg(field, "path must not contain . or .. segments")
+			return "", invalidArg("id", noun+" path must not contain . or .. segments")
 		}
 	}
 	return url.PathEscape(p), nil

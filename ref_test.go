@@ -52,7 +52,7 @@ func TestRefSegment(t *testing.T) {
 			assert.Empty(t, got)
 			verr, ok := asType[*ValidationError](err)
 			require.True(t, ok, "want *ValidationError, got %T: %v", err, err)
-			assert.Equal(t, "project", verr.Field)
+			assert.Equal(t, "id", verr.Field)
 			assert.Contains(t, verr.Reason, tt.wantErr)
 		})
 	}

@@ -1,14 +1,15 @@
 package glrunners
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
+	"net/http/httptrace"
+	"net/url"
+	"reflect"
 	"strings"
 	"time"
 
@@ -19,6 +20,11 @@ import (
 // maxErrorBodyBytes caps how much of a non-2xx body is read: enough for
 // any GitLab error, small enough that a proxy's huge error page is cheap.
 const maxErrorBodyBytes = 1 << 20
+
+var jsonMediaType = []string{"application/json"}
+
+// maxErrorBodyKept is how much of a redacted error body Error.Body keeps.
+const maxErrorBodyKept = 2 << 10
 
 // secretCarrier is implemented by request bodies holding tokens, so that
 // an error echoing them can be scrubbed.
@@ -32,172 +38,246 @@ type secretResult interface {
 	carriesSecret()
 }
 
+// Request is one call to the GitLab API, built by NewRequest and sent by
+// Do through the same pipeline as every endpoint method: authentication,
+// retries, rate limits, typed errors, secret scrubbing and pagination
+// headers. It is the way to reach what the SDK does not wrap (yet): a new
+// parameter, another endpoint.
+type Request struct {
+	// Method is the HTTP method, such as http.MethodGet.
+	Method string
+	// Path is relative to the API root (/api/v4/), with each segment
+	// already escaped: "runners/7", "projects/group%2Fproject/runners".
+	Path string
+	// Query is sent as the query string; Do sends it as it is then.
+	Query url.Values
+
+	payload []byte // the JSON body, encoded by NewRequest
+	secrets []string
+	config  requestConfig
+}
+
+// NewRequest prepares a call. query is nil, a url.Values, or a struct
+// with `url` tags (github.com/google/go-querystring); body is nil or a
+// value encoded as JSON (Secret fields encode redacted: put a token in a
+// plain string field). Nothing is sent until Do.
+func (c *Client) NewRequest(method, path string, query, body any, opts ...RequestOption) (*Request, error) {
+	if method == "" || strings.ContainsFunc(method, func(r rune) bool { return r <= ' ' || r >= 0x7f }) {
+		return nil, invalidArg("method", fmt.Sprintf("%q is not an HTTP method", method))
+	}
+	path = strings.TrimPrefix(path, "/")
+	if u, err := url.Parse(path); err != nil || u.Scheme != "" || u.Host != "" || u.RawQuery != "" || u.Fragment != "" ||
+		strings.HasPrefix(path, "/") || strings.Contains("/"+path+"/", "/../") {
+		return nil, invalidArg("path", fmt.Sprintf("%q is not a path relative to /api/v4/ without a query", path))
+	}
+	return c.newRequest(method, path, query, body, opts)
+}
+
+func (c *Client) newRequest(method, path string, q, body any, opts []RequestOption) (*Request, error) {
+	req := &Request{Method: method, Path: path}
+	for _, opt := range opts {
+		if opt == nil {
+			continue
+		}
+		if err := opt(&req.config); err != nil {
+			return nil, err
+		}
+	}
+	var err error
+	if req.Query, err = encodeQuery(q); err != nil {
+		return nil, fmt.Errorf("glrunners: encoding query for %s %s: %w", method, path, err)
+	}
+	if body != nil {
+		if req.payload, err = json.Marshal(body); err != nil {
+			return nil, fmt.Errorf("glrunners: encoding body for %s %s: %w", method, path, err)
+		}
+		if sc, ok := body.(secretCarrier); ok {
+			req.secrets = sc.secretValues()
+		}
+	}
+	return req, nil
+}
+
+// encodeQuery turns nil, url.Values or an options struct into url.Values;
+// a nil options pointer costs no reflection walk.
+func encodeQuery(q any) (url.Values, error) {
+	switch v := q.(type) {
+	case nil:
+		return nil, nil
+	case url.Values:
+		return v, nil
+	}
+	if rv := reflect.ValueOf(q); rv.Kind() == reflect.Pointer && rv.IsNil() {
+		return nil, nil
+	}
+	return query.Values(q)
+}
+
 // call is the one request pipeline every endpoint uses: it encodes query
 // (a struct with url tags, may be nil) and body (JSON, may be nil), sends
 // the request with retries, and decodes a 2xx body into out (may be nil).
 // path is relative to /api/v4/ and already escaped.
 func (c *Client) call(ctx context.Context, method, path string, query, body, out any, opts ...RequestOption) (*Response, error) {
-	rc := requestConfig{header: make(http.Header)}
-	for _, opt := range opts {
-		if opt == nil {
-			continue
-		}
-		if err := opt(&rc); err != nil {
-			return nil, err
-		}
-	}
-	st := newCallState(c, method, &rc)
-	req, err := c.newRequest(context.WithValue(ctx, callStateKey{}, st), method, path, query, body, &rc, st)
+	req, err := c.newRequest(method, path, query, body, opts)
 	if err != nil {
 		return nil, err
 	}
-	return c.do(req, st, out)
+	return c.Do(ctx, req, out)
 }
 
-func (c *Client) newRequest(ctx context.Context, method, path string, q, body any, rc *requestConfig, st *callState) (*retryablehttp.Request, error) {
-	u := c.baseURL + path
-	if q != nil {
-		v, err := query.Values(q)
-		if err != nil {
-			return nil, fmt.Errorf("glrunners: encoding query for %s %s: %w", method, path, err)
-		}
-		if len(v) > 0 {
-			u += "?" + v.Encode()
+// Do sends req and decodes a 2xx JSON answer into out, a pointer (nil
+// discards the body). Its errors are those of every endpoint method:
+// *Error, *DecodeError, *TransportError, *RateLimitError or
+// *ValidationError. The returned *Response carries the pagination and
+// rate-limit headers, also with an *Error.
+func (c *Client) Do(ctx context.Context, req *Request, out any) (*Response, error) {
+	if ctx == nil {
+		return nil, invalidArg("ctx", "is nil")
+	}
+	if req == nil {
+		return nil, invalidArg("req", "is nil")
+	}
+	if out != nil {
+		if rv := reflect.ValueOf(out); rv.Kind() != reflect.Pointer || rv.IsNil() {
+			return nil, invalidArg("out", "must be a non-nil pointer")
 		}
 	}
-	var payload []byte
-	if body != nil {
-		var err error
-		if payload, err = json.Marshal(body); err != nil {
-			return nil, fmt.Errorf("glrunners: encoding body for %s %s: %w", method, path, err)
-		}
-		if sc, ok := body.(secretCarrier); ok {
-			st.secrets = append(st.secrets, sc.secretValues()...)
-		}
-	}
-	req, err := retryablehttp.NewRequestWithContext(ctx, method, u, payload)
+	st := newCallState(c, req.Method, c.basePath+req.Path, &req.config)
+	_, st.bodyMayHoldSecret = out.(secretResult)
+	st.bodySecrets = req.secrets
+	hreq, err := c.newHTTPRequest(ctx, req, st)
 	if err != nil {
-		return nil, fmt.Errorf("glrunners: building %s %s: %w", method, path, err)
+		return nil, err
 	}
-	for k, vs := range rc.header {
-		req.Header[k] = vs
+	if out != nil {
+		hreq.SetResponseHandler(c.readAndDecode(st, out))
 	}
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", c.userAgent)
-	if payload != nil {
-		req.Header.Set("Content-Type", "application/json")
+	if err := c.waitTurn(ctx, st, 0); err != nil {
+		return nil, c.notSent(st, err)
 	}
-	if c.auth != nil && !rc.runnerTokenAPI {
-		secret, err := c.auth.apply(ctx, req.Header)
+	hr, err := c.retrier.Do(hreq)
+	if err != nil {
+		if hr != nil {
+			drainAndClose(hr.Body)
+		}
+		return c.failed(st, hr, err)
+	}
+	defer drainAndClose(hr.Body)
+	resp := newResponse(hr, st.attempt, time.Now())
+	if hr.StatusCode < 200 || hr.StatusCode > 299 {
+		return resp, c.responseError(hr, resp, st)
+	}
+	if st.decodeErr != nil {
+		return resp, st.decodeErr
+	}
+	return resp, nil
+}
+
+// newHTTPRequest builds the request go-retryablehttp sends: the call's
+// state and, for a POST, the trace that tells whether an attempt was
+// written travel in its context, made once per call.
+func (c *Client) newHTTPRequest(ctx context.Context, req *Request, st *callState) (*retryablehttp.Request, error) {
+	ctx = context.WithValue(ctx, callStateKey{}, st)
+	if st.post { // only a POST's outcome hangs on whether it was written
+		ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteHeaders: st.markWritten})
+	}
+	u := c.baseURL + req.Path
+	if len(req.Query) > 0 {
+		u += "?" + req.Query.Encode()
+	}
+	var body any // a nil interface: a typed nil would give every GET an empty body to probe
+	if req.payload != nil {
+		body = req.payload
+	}
+	hreq, err := retryablehttp.NewRequestWithContext(ctx, req.Method, u, body)
+	if err != nil {
+		return nil, fmt.Errorf("glrunners: building %s %s: %w", req.Method, req.Path, err)
+	}
+	h := hreq.Header
+	for k, vs := range req.config.header {
+		h[k] = vs
+	}
+	// Shared slices: net/http only reads them, and Header.Add copies.
+	h["Accept"] = jsonMediaType
+	h["User-Agent"] = c.userAgentHeader
+	if req.payload != nil {
+		h["Content-Type"] = jsonMediaType
+	}
+	if c.auth != nil && !req.config.runnerTokenAPI {
+		secret, err := c.auth.apply(ctx, h)
 		if err != nil {
 			return nil, err
 		}
-		st.secrets = append(st.secrets, secret)
+		st.authSecret = secret
 	}
-	return req, nil
+	return hreq, nil
 }
 
-// do sends req under the call's retry policy and turns the outcome into a
-// *Response and a typed error.
-func (c *Client) do(req *retryablehttp.Request, st *callState, out any) (*Response, error) {
-	rc := &retryablehttp.Client{
-		HTTPClient:   c.http,
-		RetryMax:     st.policy.MaxRetries,
-		RetryWaitMin: st.policy.WaitMin,
-		RetryWaitMax: st.policy.WaitMax,
-		CheckRetry:   st.checkRetry,
-		Backoff:      st.backoff,
-		ErrorHandler: retryablehttp.PassthroughErrorHandler,
+// notSent wraps a failure before the first attempt.
+func (c *Client) notSent(st *callState, err error) error {
+	var rl *RateLimitError
+	if errors.As(err, &rl) {
+		return err
 	}
-	if out != nil {
-		// The body is read inside the retry loop, so that an answer that
-		// breaks off mid-body is retried like any broken connection.
-		req.SetResponseHandler(func(hr *http.Response) error {
-			st.askedAgain = true
-			if hr.StatusCode < 200 || hr.StatusCode > 299 || hr.StatusCode == http.StatusNoContent {
-				return nil
-			}
-			return st.readBody(hr.Body, c.maxBodyBytes)
-		})
-	}
-	path := req.URL.EscapedPath()
-	hr, err := rc.Do(req)
-	if err != nil {
-		if hr != nil {
-			hr.Body.Close()
-		}
-		return nil, st.transportError(req.Method, path, err)
-	}
-	defer drainAndClose(hr.Body)
-	resp := newResponse(hr, int(st.attempts.Load()), time.Now())
-	if hr.StatusCode < 200 || hr.StatusCode > 299 {
-		return resp, c.responseError(hr, resp, st, path)
-	}
-	if out == nil || hr.StatusCode == http.StatusNoContent {
-		return resp, nil
-	}
-	return resp, c.decode(hr, st, path, out)
+	return &TransportError{Method: st.method, Path: st.path, Err: err}
 }
 
-func (c *Client) decode(hr *http.Response, st *callState, path string, out any) error {
-	_, secretOut := out.(secretResult)
-	fail := func(snippet []byte, err error) error {
-		if secretOut {
-			snippet = nil // it may hold a token we have not learnt yet
+// failed turns what go-retryablehttp returned with an error into the
+// call's error: a wait refused before a retry, a 2xx body that broke off
+// (a *DecodeError, since GitLab did answer), or no answer at all.
+func (c *Client) failed(st *callState, hr *http.Response, err error) (*Response, error) {
+	var rl *RateLimitError
+	if errors.As(err, &rl) {
+		return nil, err
+	}
+	te := &TransportError{Method: st.method, Path: st.path, Err: err, Attempts: st.attempt}
+	switch {
+	case hr == nil: // no answer to the last attempt
+		te.Sent = st.mayHaveSent(err)
+		te.outcomeUnknown = st.post && te.Sent
+		return nil, te
+	case hr.StatusCode >= 200 && hr.StatusCode <= 299: // the body broke off
+		resp := newResponse(hr, st.attempt, time.Now())
+		var tooLarge *bodyTooLargeError
+		if errors.As(err, &tooLarge) {
+			err = fmt.Errorf("%w (over %d bytes)", ErrResponseTooLarge, tooLarge.limit)
 		}
-		return &DecodeError{
-			StatusCode: hr.StatusCode, Method: hr.Request.Method, Path: path,
-			ContentType: hr.Header.Get("Content-Type"),
-			Snippet:     redact(sample(snippet, 200), st.secrets), Err: err,
-		}
+		return resp, st.decodeError(hr, nil, err)
+	default: // a retryable answer (429, 5xx), then the wait before the retry was cut short
+		te.Sent = true
+		return newResponse(hr, st.attempt, time.Now()), te
 	}
-	data := st.body
-	if st.bodyTooLarge {
-		return fail(nil, fmt.Errorf("%w (over %d bytes)", ErrResponseTooLarge, c.maxBodyBytes))
-	}
-	if ct := hr.Header.Get("Content-Type"); ct != "" {
-		if mt, _, _ := mime.ParseMediaType(ct); !strings.Contains(mt, "json") {
-			return fail(data, fmt.Errorf("expected JSON, got %q", mt))
-		}
-	}
-	if len(bytes.TrimSpace(data)) == 0 {
-		return fail(nil, errors.New("empty body"))
-	}
-	if err := json.Unmarshal(data, out); err != nil {
-		return fail(data, err)
-	}
-	return nil
 }
 
-func (c *Client) responseError(hr *http.Response, resp *Response, st *callState, path string) error {
+func (c *Client) responseError(hr *http.Response, resp *Response, st *callState) error {
 	data, _ := io.ReadAll(io.LimitReader(hr.Body, maxErrorBodyBytes))
+	// Scrub first, then parse and cut: a cut must never leave part of a
+	// secret that scrubbing the whole would have removed.
+	clean := redact(strings.ToValidUTF8(string(data), ""), st.secrets())
 	e := &Error{
 		StatusCode:     hr.StatusCode,
-		Method:         hr.Request.Method,
-		Path:           path,
+		Method:         st.method,
+		Path:           st.path,
 		RequestID:      resp.RequestID,
 		RetryAfter:     st.refusedWait,
-		outcomeUnknown: hr.Request.Method == http.MethodPost && hr.StatusCode >= 500,
+		outcomeUnknown: st.post && hr.StatusCode >= 500,
 	}
-	if e.RetryAfter == 0 && hr.StatusCode == http.StatusTooManyRequests {
+	if e.RetryAfter == 0 {
 		e.RetryAfter, _ = serverWait(hr.Header, time.Now())
-	} else if e.RetryAfter == 0 {
-		e.RetryAfter = resp.RetryAfter
 	}
-	e.parseErrorBody(data)
-	e.Message = redact(e.Message, st.secrets)
-	e.Code = redact(e.Code, st.secrets)
-	e.Scope = redact(e.Scope, st.secrets)
+	e.parseErrorBody([]byte(clean))
+	e.Message = redact(e.Message, st.secrets())
+	e.Code = redact(e.Code, st.secrets())
+	e.Scope = redact(e.Scope, st.secrets())
 	for _, msgs := range e.FieldErrors {
 		for i := range msgs {
-			msgs[i] = redact(msgs[i], st.secrets)
+			msgs[i] = redact(msgs[i], st.secrets())
 		}
 	}
-	const maxKept = 2 << 10
-	if len(data) > maxKept {
-		data = data[:maxKept]
+	if len(clean) > maxErrorBodyKept {
+		clean = strings.ToValidUTF8(clean[:maxErrorBodyKept], "")
 	}
-	e.Body = redact(strings.ToValidUTF8(string(data), ""), st.secrets)
+	e.Body = clean
 	return e
 }
 

@@ -74,7 +74,7 @@ func TestRetry_table(t *testing.T) {
 				if f.name != "refused" {
 					url = newServer(t, mux)
 				}
-				c, err := NewClient(url, WithToken(testToken), WithRetry(RetryPolicy{MaxRetries: maxRetries, MaxRetryAfter: time.Second}))
+				c, err := NewClient(url, WithToken(testToken), WithRetry(RetryPolicy{MaxRetries: maxRetries, WaitMin: time.Millisecond, WaitMax: time.Millisecond, MaxRetryAfter: time.Second}))
 				require.NoError(t, err)
 				var body any
 				if method == "PUT" || method == "POST" {
@@ -249,13 +249,14 @@ func TestRetry_backoffBounds(t *testing.T) {
 	t.Parallel()
 	p := RetryPolicy{WaitMin: 100 * time.Millisecond, WaitMax: time.Second}
 	for n := 1; n <= 10; n++ {
-		for range 50 {
-			d := p.backoff(n)
+		for _, jitter := range []float64{0, 0.25, 0.5, 0.999} {
+			d := p.backoff(n, jitter)
 			assert.GreaterOrEqual(t, d, p.WaitMin)
 			assert.LessOrEqual(t, d, p.WaitMax)
 		}
 	}
-	assert.GreaterOrEqual(t, p.backoff(5), 500*time.Millisecond, "grows exponentially (jitter keeps the upper half)")
+	assert.GreaterOrEqual(t, p.backoff(5, 0), 500*time.Millisecond, "grows exponentially (jitter keeps the upper half)")
+	assert.Equal(t, p.backoff(3, 0.3), p.backoff(3, 0.3), "the same attempt and jitter give the same wait")
 }
 
 // cutBody answers 200 with a Content-Length it never delivers, then drops
@@ -295,9 +296,11 @@ func TestRetry_bodyBrokenMidwayIsRetriedOnlyWhenSafe(t *testing.T) {
 			// The server acted (it answered 200) but the answer is lost:
 			// a new runner token may exist that the caller never saw.
 			assert.ErrorIs(t, err, ErrOutcomeUnknown)
-			te, ok := asType[*TransportError](err)
+			assert.ErrorIs(t, err, ErrInvalidResponse)
+			assert.ErrorIs(t, err, io.ErrUnexpectedEOF, "it still unwraps to the read's cause")
+			de, ok := asType[*DecodeError](err)
 			require.True(t, ok, "%T %v", err, err)
-			assert.True(t, te.Sent)
+			assert.Equal(t, http.StatusOK, de.StatusCode)
 			assert.Equal(t, int32(1), n.Load())
 		})
 	}

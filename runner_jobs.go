@@ -87,6 +87,7 @@ func (o *ListRunnerJobsOptions) validate() error {
 // (administrators and auditors see all).
 //
 // GitLab API docs: https://docs.gitlab.com/api/runners/#list-jobs-processed-by-a-runner
+//
 // GitLab API: GET /runners/:id/jobs
 func (s *RunnersService) ListJobs(ctx context.Context, id int64, opt *ListRunnerJobsOptions, opts ...RequestOption) ([]*RunnerJob, *Response, error) {
 	path, err := runnerPath(id, "/jobs")
@@ -99,9 +100,12 @@ func (s *RunnersService) ListJobs(ctx context.Context, id int64, opt *ListRunner
 	return getList[RunnerJob](ctx, s.client, path, opt, opts)
 }
 
-// ListJobsIter ranges over every page of ListJobs. With keyset pagination
-// it follows the cursor of each page's Link rel="next", starting at
-// opt.Cursor when set.
+// ListJobsIter ranges over the jobs of ListJobs, page after page. It asks
+// for 100 jobs a page unless opt sets PerPage, starts at opt.Page (or, with
+// keyset pagination, at opt.Cursor) when set, and sends nothing until the
+// loop starts. Keyset pages follow the cursor of each page's Link
+// rel="next". opt is copied and never changed, so ranging twice starts
+// over. An error is the last value.
 func (s *RunnersService) ListJobsIter(ctx context.Context, id int64, opt *ListRunnerJobsOptions, opts ...RequestOption) iter.Seq2[*RunnerJob, error] {
 	return iterate(ctx, s.client, opt, func(ctx context.Context, o *ListRunnerJobsOptions) ([]*RunnerJob, *Response, error) {
 		return s.ListJobs(ctx, id, o, opts...)
@@ -112,6 +116,7 @@ func (s *RunnersService) ListJobsIter(ctx context.Context, id int64, opt *ListRu
 // paginated, and empty for a runner that never made contact.
 //
 // GitLab API docs: https://docs.gitlab.com/api/runners/#list-runners-managers
+//
 // GitLab API: GET /runners/:id/managers
 func (s *RunnersService) ListManagers(ctx context.Context, id int64, opts ...RequestOption) ([]*RunnerManager, *Response, error) {
 	path, err := runnerPath(id, "/managers")
@@ -126,6 +131,7 @@ func (s *RunnersService) ListManagers(ctx context.Context, id int64, opts ...Req
 // GitLab 18 or later.
 //
 // GitLab API docs: https://docs.gitlab.com/api/runners/#list-projects-assigned-to-a-runner
+//
 // GitLab API: GET /runners/:id/projects
 func (s *RunnersService) ListProjects(ctx context.Context, id int64, opt *ListOptions, opts ...RequestOption) ([]*Project, *Response, error) {
 	path, err := runnerPath(id, "/projects")
@@ -140,7 +146,10 @@ func (s *RunnersService) ListProjects(ctx context.Context, id int64, opt *ListOp
 	return getList[Project](ctx, s.client, path, opt, opts)
 }
 
-// ListProjectsIter ranges over every page of ListProjects.
+// ListProjectsIter ranges over the projects of ListProjects, page after
+// page. It asks for 100 projects a page unless opt sets PerPage, starts at opt.Page when
+// set, and sends nothing until the loop starts. opt is copied and never
+// changed, so ranging twice starts over. An error is the last value.
 func (s *RunnersService) ListProjectsIter(ctx context.Context, id int64, opt *ListOptions, opts ...RequestOption) iter.Seq2[*Project, error] {
 	return iterate(ctx, s.client, opt, func(ctx context.Context, o *ListOptions) ([]*Project, *Response, error) {
 		return s.ListProjects(ctx, id, o, opts...)

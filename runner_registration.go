@@ -108,6 +108,7 @@ func checkUntagged(runUntagged *bool, tags []string) error {
 // runner; it is not retried unless WithRetryNonIdempotent is given.
 //
 // GitLab API docs: https://docs.gitlab.com/api/users/#create-a-runner-linked-to-a-user
+//
 // GitLab API: POST /user/runners
 func (s *RunnersService) Create(ctx context.Context, opt *CreateRunnerOptions, opts ...RequestOption) (*RunnerRegistration, *Response, error) {
 	if err := opt.validate(); err != nil {
@@ -167,7 +168,7 @@ func (o *RegisterRunnerOptions) validate() error {
 	case o.MaintainerNote != "" && o.MaintenanceNote != "":
 		return invalidArg("maintainer_note", "is deprecated and mutually exclusive with maintenance_note: set only MaintenanceNote")
 	case o.Info != nil && utf8.RuneCountInString(o.Info.Name) > maxRunnerNameLength:
-		return invalidArg("info.name", fmt.Sprintf("is longer than %d characters", maxRunnerNameLength))
+		return invalidArg("info[name]", fmt.Sprintf("is longer than %d characters", maxRunnerNameLength))
 	}
 	return firstError(
 		checkToken("token", o.Token),
@@ -199,6 +200,7 @@ func (b registerBody) secretValues() []string { return []string{b.Token} }
 // ErrOutcomeUnknown may have created the runner.
 //
 // GitLab API docs: https://docs.gitlab.com/api/runners/#create-a-runner
+//
 // GitLab API: POST /runners
 func (s *RunnersService) Register(ctx context.Context, opt *RegisterRunnerOptions, opts ...RequestOption) (*RunnerRegistration, *Response, error) {
 	if err := opt.validate(); err != nil {
@@ -236,6 +238,7 @@ func (o *VerifyRunnerOptions) validate() error {
 // runner's project or group no longer exists.
 //
 // GitLab API docs: https://docs.gitlab.com/api/runners/#verify-authentication-for-a-registered-runner
+//
 // GitLab API: POST /runners/verify
 func (s *RunnersService) Verify(ctx context.Context, opt *VerifyRunnerOptions, opts ...RequestOption) (*RunnerRegistration, *Response, error) {
 	if err := opt.validate(); err != nil {
@@ -250,6 +253,7 @@ func (s *RunnersService) Verify(ctx context.Context, opt *VerifyRunnerOptions, o
 // an unknown or expired token.
 //
 // GitLab API docs: https://docs.gitlab.com/api/runners/#delete-a-runner-by-authentication-token
+//
 // GitLab API: DELETE /runners
 func (s *RunnersService) DeleteByToken(ctx context.Context, token Secret, opts ...RequestOption) (*Response, error) {
 	if err := checkToken("token", token); err != nil {
@@ -263,6 +267,7 @@ func (s *RunnersService) DeleteByToken(ctx context.Context, token Secret, opts .
 // stays. No user credential is sent.
 //
 // GitLab API docs: https://docs.gitlab.com/api/runners/#delete-a-runner-manager
+//
 // GitLab API: DELETE /runners/managers
 func (s *RunnersService) DeleteManager(ctx context.Context, token Secret, systemID string, opts ...RequestOption) (*Response, error) {
 	if err := checkToken("token", token); err != nil {

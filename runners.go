@@ -88,6 +88,7 @@ func (o *ListRunnersOptions) validate(allowFullScope bool) error {
 // caller maintains. Administrators see every runner with ListAll.
 //
 // GitLab API docs: https://docs.gitlab.com/api/runners/#list-owned-runners
+//
 // GitLab API: GET /runners
 func (s *RunnersService) List(ctx context.Context, opt *ListRunnersOptions, opts ...RequestOption) ([]*Runner, *Response, error) {
 	if err := opt.validate(false); err != nil {
@@ -96,7 +97,10 @@ func (s *RunnersService) List(ctx context.Context, opt *ListRunnersOptions, opts
 	return getList[Runner](ctx, s.client, "runners", opt, opts)
 }
 
-// ListIter ranges over every page of List.
+// ListIter ranges over the runners of List, page after page. It
+// asks for 100 runners a page unless opt sets PerPage, starts at opt.Page when
+// set, and sends nothing until the loop starts. opt is copied and never
+// changed, so ranging twice starts over. An error is the last value.
 func (s *RunnersService) ListIter(ctx context.Context, opt *ListRunnersOptions, opts ...RequestOption) iter.Seq2[*Runner, error] {
 	return iterate(ctx, s.client, opt, func(ctx context.Context, o *ListRunnersOptions) ([]*Runner, *Response, error) {
 		return s.List(ctx, o, opts...)
@@ -108,6 +112,7 @@ func (s *RunnersService) ListIter(ctx context.Context, opt *ListRunnersOptions, 
 // later, an auditor.
 //
 // GitLab API docs: https://docs.gitlab.com/api/runners/#list-all-runners
+//
 // GitLab API: GET /runners/all
 func (s *RunnersService) ListAll(ctx context.Context, opt *ListRunnersOptions, opts ...RequestOption) ([]*Runner, *Response, error) {
 	if err := opt.validate(true); err != nil {
@@ -116,7 +121,10 @@ func (s *RunnersService) ListAll(ctx context.Context, opt *ListRunnersOptions, o
 	return getList[Runner](ctx, s.client, "runners/all", opt, opts)
 }
 
-// ListAllIter ranges over every page of ListAll.
+// ListAllIter ranges over the runners of ListAll, page after page. It
+// asks for 100 runners a page unless opt sets PerPage, starts at opt.Page when
+// set, and sends nothing until the loop starts. opt is copied and never
+// changed, so ranging twice starts over. An error is the last value.
 func (s *RunnersService) ListAllIter(ctx context.Context, opt *ListRunnersOptions, opts ...RequestOption) iter.Seq2[*Runner, error] {
 	return iterate(ctx, s.client, opt, func(ctx context.Context, o *ListRunnersOptions) ([]*Runner, *Response, error) {
 		return s.ListAll(ctx, o, opts...)
@@ -134,6 +142,7 @@ type GetRunnerOptions struct {
 // Get returns the details of one runner.
 //
 // GitLab API docs: https://docs.gitlab.com/api/runners/#get-runners-details
+//
 // GitLab API: GET /runners/:id
 func (s *RunnersService) Get(ctx context.Context, id int64, opt *GetRunnerOptions, opts ...RequestOption) (*RunnerDetails, *Response, error) {
 	path, err := runnerPath(id, "")
@@ -169,7 +178,7 @@ func (o *UpdateRunnerOptions) validate() error {
 	if o == nil || (o.Description == nil && o.Active == nil && o.Paused == nil && o.TagList == nil &&
 		o.RunUntagged == nil && o.Locked == nil && o.AccessLevel == "" && o.MaximumTimeout == nil &&
 		o.MaintenanceNote == nil) {
-		return invalidArg("options", "set at least one field to update")
+		return invalidArg("UpdateRunnerOptions", "set at least one field to update")
 	}
 	if o.Active != nil && o.Paused != nil {
 		return invalidArg("active", "is deprecated and mutually exclusive with paused: set only Paused")
@@ -192,6 +201,7 @@ func (o *UpdateRunnerOptions) validate() error {
 // Error.FieldErrors.
 //
 // GitLab API docs: https://docs.gitlab.com/api/runners/#update-runners-details
+//
 // GitLab API: PUT /runners/:id
 func (s *RunnersService) Update(ctx context.Context, id int64, opt *UpdateRunnerOptions, opts ...RequestOption) (*RunnerDetails, *Response, error) {
 	path, err := runnerPath(id, "")
@@ -207,6 +217,7 @@ func (s *RunnersService) Update(ctx context.Context, id int64, opt *UpdateRunner
 // Pause stops a runner from taking new jobs; running jobs go on.
 //
 // GitLab API docs: https://docs.gitlab.com/api/runners/#pause-a-runner
+//
 // GitLab API: PUT /runners/:id (paused=true)
 func (s *RunnersService) Pause(ctx context.Context, id int64, opts ...RequestOption) (*RunnerDetails, *Response, error) {
 	return s.Update(ctx, id, &UpdateRunnerOptions{Paused: Ptr(true)}, opts...)
@@ -215,6 +226,7 @@ func (s *RunnersService) Pause(ctx context.Context, id int64, opts ...RequestOpt
 // Unpause lets a paused runner take new jobs again.
 //
 // GitLab API docs: https://docs.gitlab.com/api/runners/#pause-a-runner
+//
 // GitLab API: PUT /runners/:id (paused=false)
 func (s *RunnersService) Unpause(ctx context.Context, id int64, opts ...RequestOption) (*RunnerDetails, *Response, error) {
 	return s.Update(ctx, id, &UpdateRunnerOptions{Paused: Ptr(false)}, opts...)
@@ -226,6 +238,7 @@ func (s *RunnersService) Unpause(ctx context.Context, id int64, opts ...RequestO
 // fails with ErrPreconditionFailed.
 //
 // GitLab API docs: https://docs.gitlab.com/api/runners/#delete-a-runner-by-id
+//
 // GitLab API: DELETE /runners/:id
 func (s *RunnersService) Delete(ctx context.Context, id int64, opts ...RequestOption) (*Response, error) {
 	path, err := runnerPath(id, "")

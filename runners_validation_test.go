@@ -28,27 +28,27 @@ func TestRunnersValidation_lists(t *testing.T) {
 		{"List: version prefix", "version_prefix", callList(&ListRunnersOptions{VersionPrefix: "v17"})},
 		{"List: negative page", "page", callList(&ListRunnersOptions{ListOptions: ListOptions{Page: -1}})},
 		{"ListAll: negative per_page", "per_page", callListAll(&ListRunnersOptions{ListOptions: ListOptions{PerPage: -5}})},
-		{"Get: zero id", "runner id", func(ctx context.Context, c *Client) error {
+		{"Get: zero id", "id", func(ctx context.Context, c *Client) error {
 			_, _, err := c.Runners.Get(ctx, 0, nil)
 			return err
 		}},
-		{"Delete: negative id", "runner id", func(ctx context.Context, c *Client) error {
+		{"Delete: negative id", "id", func(ctx context.Context, c *Client) error {
 			_, err := c.Runners.Delete(ctx, -1)
 			return err
 		}},
-		{"Pause: zero id", "runner id", func(ctx context.Context, c *Client) error {
+		{"Pause: zero id", "id", func(ctx context.Context, c *Client) error {
 			_, _, err := c.Runners.Pause(ctx, 0)
 			return err
 		}},
-		{"Unpause: zero id", "runner id", func(ctx context.Context, c *Client) error {
+		{"Unpause: zero id", "id", func(ctx context.Context, c *Client) error {
 			_, _, err := c.Runners.Unpause(ctx, 0)
 			return err
 		}},
-		{"ListManagers: zero id", "runner id", func(ctx context.Context, c *Client) error {
+		{"ListManagers: zero id", "id", func(ctx context.Context, c *Client) error {
 			_, _, err := c.Runners.ListManagers(ctx, 0)
 			return err
 		}},
-		{"ListProjects: zero id", "runner id", func(ctx context.Context, c *Client) error {
+		{"ListProjects: zero id", "id", func(ctx context.Context, c *Client) error {
 			_, _, err := c.Runners.ListProjects(ctx, 0, nil)
 			return err
 		}},
@@ -80,9 +80,9 @@ func TestRunnersValidation_listAllAcceptsEveryScope(t *testing.T) {
 func TestRunnersValidation_update(t *testing.T) {
 	t.Parallel()
 	checkRefused(t, []refusedCall{
-		{"zero id", "runner id", callUpdate(0, &UpdateRunnerOptions{Locked: Ptr(true)})},
-		{"nil options", "options", callUpdate(1, nil)},
-		{"no field", "options", callUpdate(1, &UpdateRunnerOptions{})},
+		{"zero id", "id", callUpdate(0, &UpdateRunnerOptions{Locked: Ptr(true)})},
+		{"nil options", "UpdateRunnerOptions", callUpdate(1, nil)},
+		{"no field", "UpdateRunnerOptions", callUpdate(1, &UpdateRunnerOptions{})},
 		{"active with paused", "active", callUpdate(1, &UpdateRunnerOptions{Active: Ptr(true), Paused: Ptr(false)})},
 		{"long description", "description", callUpdate(1, &UpdateRunnerOptions{Description: Ptr(longText)})},
 		{"long maintenance note", "maintenance_note", callUpdate(1, &UpdateRunnerOptions{MaintenanceNote: Ptr(longText)})},
@@ -112,7 +112,7 @@ func TestRunnersValidation_jobs(t *testing.T) {
 	t.Parallel()
 	keyset := KeysetOptions{Pagination: PaginationKeyset}
 	checkRefused(t, []refusedCall{
-		{"zero id", "runner id", callListJobs(0, nil)},
+		{"zero id", "id", callListJobs(0, nil)},
 		{"status", "status", callListJobs(1, &ListRunnerJobsOptions{Status: "done"})},
 		{"order_by", "order_by", callListJobs(1, &ListRunnerJobsOptions{OrderBy: "created_at"})},
 		{"sort", "sort", callListJobs(1, &ListRunnerJobsOptions{OrderBy: JobOrderByID, Sort: "up"})},
@@ -189,7 +189,7 @@ func TestRunnersValidation_registration(t *testing.T) {
 		{"Register: long maintainer note", "maintainer_note", callRegister(reg(RegisterRunnerOptions{MaintainerNote: longText}))},
 		{"Register: long maintenance note", "maintenance_note",
 			callRegister(reg(RegisterRunnerOptions{MaintenanceNote: longText}))},
-		{"Register: long info name", "info.name",
+		{"Register: long info name", "info[name]",
 			callRegister(reg(RegisterRunnerOptions{Info: &RunnerInfo{Name: strings.Repeat("n", 257)}}))},
 		{"Register: 51 tags", "tag_list", callRegister(reg(RegisterRunnerOptions{TagList: tooManyTags}))},
 		{"Register: untagged false without tags", "run_untagged", callRegister(reg(RegisterRunnerOptions{RunUntagged: Ptr(false)}))},

@@ -18,6 +18,7 @@ import (
 // disabled on the instance.
 //
 // GitLab API docs: https://docs.gitlab.com/api/runners/#reset-instances-runner-registration-token
+//
 // GitLab API: POST /runners/reset_registration_token
 func (s *TokensService) ResetInstanceRegistrationToken(ctx context.Context, opts ...RequestOption) (*Token, *Response, error) {
 	return getOne[Token](ctx, s.client, http.MethodPost, "runners/reset_registration_token", nil, nil, opts)
@@ -30,6 +31,7 @@ func (s *TokensService) ResetInstanceRegistrationToken(ctx context.Context, opts
 // (ErrNotFound) for a project the caller cannot see.
 //
 // GitLab API docs: https://docs.gitlab.com/api/runners/#reset-projects-runner-registration-token
+//
 // GitLab API: POST /projects/:id/runners/reset_registration_token
 func (s *TokensService) ResetProjectRegistrationToken(ctx context.Context, project Ref, opts ...RequestOption) (*Token, *Response, error) {
 	return s.resetRegistrationToken(ctx, "projects", project, opts)
@@ -41,6 +43,7 @@ func (s *TokensService) ResetProjectRegistrationToken(ctx context.Context, proje
 // (ErrNotFound) for a group the caller cannot see.
 //
 // GitLab API docs: https://docs.gitlab.com/api/runners/#reset-groups-runner-registration-token
+//
 // GitLab API: POST /groups/:id/runners/reset_registration_token
 func (s *TokensService) ResetGroupRegistrationToken(ctx context.Context, group Ref, opts ...RequestOption) (*Token, *Response, error) {
 	return s.resetRegistrationToken(ctx, "groups", group, opts)
@@ -62,6 +65,7 @@ func (s *TokensService) resetRegistrationToken(ctx context.Context, kind string,
 // assigned to no project.
 //
 // GitLab API docs: https://docs.gitlab.com/api/runners/#reset-runners-authentication-token-by-using-the-runner-id
+//
 // GitLab API: POST /runners/:id/reset_authentication_token
 func (s *TokensService) ResetAuthenticationToken(ctx context.Context, runnerID int64, opts ...RequestOption) (*Token, *Response, error) {
 	path, err := runnerPath(runnerID, "/reset_authentication_token")
@@ -79,6 +83,7 @@ func (s *TokensService) ResetAuthenticationToken(ctx context.Context, runnerID i
 // invalid, such as a project runner assigned to no project.
 //
 // GitLab API docs: https://docs.gitlab.com/api/runners/#reset-runners-authentication-token-by-using-the-current-token
+//
 // GitLab API: POST /runners/reset_authentication_token
 func (s *TokensService) ResetAuthenticationTokenWithToken(ctx context.Context, token Secret, opts ...RequestOption) (*Token, *Response, error) {
 	if err := checkToken("token", token); err != nil {

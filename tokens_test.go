@@ -306,28 +306,28 @@ func TestTokensReset_validation(t *testing.T) {
 	}{
 		{"project zero ref", func(ctx context.Context, c *Client) (*Token, *Response, error) {
 			return c.Tokens.ResetProjectRegistrationToken(ctx, Ref{})
-		}, "project"},
+		}, "id"},
 		{"project ID(0)", func(ctx context.Context, c *Client) (*Token, *Response, error) {
 			return c.Tokens.ResetProjectRegistrationToken(ctx, ID(0))
-		}, "project"},
+		}, "id"},
 		{"project empty path", func(ctx context.Context, c *Client) (*Token, *Response, error) {
 			return c.Tokens.ResetProjectRegistrationToken(ctx, Path(""))
-		}, "project"},
+		}, "id"},
 		{"group zero ref", func(ctx context.Context, c *Client) (*Token, *Response, error) {
 			return c.Tokens.ResetGroupRegistrationToken(ctx, Ref{})
-		}, "group"},
+		}, "id"},
 		{"group ID(-1)", func(ctx context.Context, c *Client) (*Token, *Response, error) {
 			return c.Tokens.ResetGroupRegistrationToken(ctx, ID(-1))
-		}, "group"},
+		}, "id"},
 		{"group empty path", func(ctx context.Context, c *Client) (*Token, *Response, error) {
 			return c.Tokens.ResetGroupRegistrationToken(ctx, Path(""))
-		}, "group"},
+		}, "id"},
 		{"runner 0", func(ctx context.Context, c *Client) (*Token, *Response, error) {
 			return c.Tokens.ResetAuthenticationToken(ctx, 0)
-		}, "runner id"},
+		}, "id"},
 		{"runner -5", func(ctx context.Context, c *Client) (*Token, *Response, error) {
 			return c.Tokens.ResetAuthenticationToken(ctx, -5)
-		}, "runner id"},
+		}, "id"},
 		{"empty token", func(ctx context.Context, c *Client) (*Token, *Response, error) {
 			return c.Tokens.ResetAuthenticationTokenWithToken(ctx, "")
 		}, "token"},

@@ -1,53 +1,93 @@
 package glrunners
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
-	"net/http/httptrace"
 	"time"
 )
 
-// transport wraps the user's RoundTripper. Per attempt it waits for the
-// client-side limiter and any spent server quota, records whether the
-// request was written (the line between "nothing happened" and "outcome
-// unknown" for a POST), and learns the server's RateLimit-* state.
+// transport wraps the user's RoundTripper. Per attempt it bounds the
+// attempt (default client only), notes that an answer arrived, learns the
+// server's RateLimit-* state and logs. Waits for rate limits happen before
+// the attempt, in the call (waitTurn), never here: here they would eat into
+// the attempt's HTTP timeout.
 type transport struct {
-	base   http.RoundTripper
-	client *Client
+	base           http.RoundTripper
+	client         *Client
+	attemptTimeout time.Duration // 0: the user's http.Client decides
 }
 
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	c := t.client
 	ctx := req.Context()
-	if err := c.gate.wait(ctx, c.retry.MaxRetryAfter); err != nil {
-		return nil, err
-	}
-	if c.limiter != nil {
-		if err := c.limiter.wait(ctx); err != nil {
-			return nil, err
-		}
+	var cancel context.CancelFunc
+	if t.attemptTimeout > 0 && !deadlineWithin(ctx, t.attemptTimeout) {
+		ctx, cancel = context.WithTimeoutCause(ctx, t.attemptTimeout, errAttemptTimeout)
+		req = req.WithContext(ctx)
 	}
 	st := stateFrom(ctx)
-	if st != nil {
-		st.wrote.Store(false)
-		st.answered.Store(false)
-		trace := &httptrace.ClientTrace{WroteHeaders: func() { st.wrote.Store(true) }}
-		req = req.WithContext(httptrace.WithClientTrace(ctx, trace))
-	}
 	start := time.Now()
 	resp, err := t.base.RoundTrip(req)
-	if resp != nil {
+	switch {
+	case resp != nil:
 		if st != nil {
-			st.answered.Store(true)
+			st.answered = true
 		}
 		c.gate.observe(resp, start)
+		if cancel != nil {
+			resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+		}
+	case cancel != nil:
+		if context.Cause(ctx) == errAttemptTimeout {
+			err = fmt.Errorf("%w: %w", errAttemptTimeout, err)
+		}
+		cancel()
 	}
-	attempt := 0
-	if st != nil {
-		attempt = int(st.attempts.Load()) + 1
+	if c.logger != nil {
+		attempt := 0
+		if st != nil {
+			attempt = st.attempt
+		}
+		c.logAttempt(ctx, req, resp, err, attempt, time.Since(start))
 	}
-	c.logAttempt(ctx, req, resp, err, attempt, time.Since(start))
 	return resp, err
+}
+
+// deadlineWithin reports whether ctx ends within d anyway, which makes a
+// per-attempt limit of d redundant (and saves its context and timer).
+func deadlineWithin(ctx context.Context, d time.Duration) bool {
+	dl, ok := ctx.Deadline()
+	return ok && time.Until(dl) <= d
+}
+
+// errAttemptTimeout is the cause of an attempt that ran past the default
+// client's per-attempt limit; the call's own context is still alive, so
+// the attempt is retried.
+var errAttemptTimeout = errors.New("attempt timed out")
+
+// cancelOnClose ends an attempt's context when its body is closed, so the
+// per-attempt limit also covers reading the body.
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b *cancelOnClose) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
+}
+
+// newPooledTransport is a private copy of http.DefaultTransport with
+// enough idle connections per host for concurrent page fetches.
+func newPooledTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = 100
+	t.MaxIdleConnsPerHost = 100
+	return t
 }
 
 var errRedirectRefused = errors.New("glrunners: redirect refused")

@@ -94,16 +94,27 @@ func TestRateLimit_clientSideLimiterPacesRequests(t *testing.T) {
 	assert.GreaterOrEqual(t, times[4].Sub(times[0]), 190*time.Millisecond)
 }
 
-func TestRateLimit_limiterWaitEndsOnContext(t *testing.T) {
+func TestRateLimit_limiterWaitPastDeadlineFailsAtOnce(t *testing.T) {
 	t.Parallel()
-	l := newLimiter(0.1, 1) // one token per 10 s
-	require.NoError(t, l.wait(t.Context()))
-	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+	var hits atomic.Int32
+	url := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		writeJSON(w, 200, `{"id":1}`)
+	}))
+	c, err := NewClient(url, WithToken(testToken), WithRateLimit(0.1, 1)) // one token per 10 s
+	require.NoError(t, err)
+	_, _, err = c.Runners.Get(t.Context(), 1, nil)
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 	defer cancel()
-	start := time.Now()
-	err := l.wait(ctx)
-	assert.ErrorIs(t, err, context.DeadlineExceeded)
-	assert.Less(t, time.Since(start), 5*time.Second, "the 10 s wait was cut short")
+	_, _, err = c.Runners.Get(ctx, 1, nil)
+	require.ErrorIs(t, err, ErrRateLimited)
+	rl, ok := asType[*RateLimitError](err)
+	require.True(t, ok, "%T", err)
+	assert.False(t, rl.Server)
+	assert.Greater(t, rl.RetryAfter, 5*time.Second)
+	assert.NoError(t, ctx.Err(), "returned at once, not at the deadline")
+	assert.Equal(t, int32(1), hits.Load(), "the second call was not sent")
 }
 
 func TestRateLimit_spentQuotaHoldsLaterRequests(t *testing.T) {
@@ -150,7 +161,10 @@ func TestTimeout_stalledAnswerDoesNotHang(t *testing.T) {
 	t.Parallel()
 	def, err := NewClient("https://gitlab.example.com")
 	require.NoError(t, err)
-	assert.Equal(t, defaultAttemptTimeout, def.http.Timeout, "the default client bounds each attempt")
+	tr, ok := def.http.Transport.(*transport)
+	require.True(t, ok)
+	assert.Equal(t, defaultAttemptTimeout, tr.attemptTimeout, "the default client bounds each attempt")
+	assert.Zero(t, def.http.Timeout, "with a context, not net/http's slower Client.Timeout")
 
 	stall := make(chan struct{})
 	defer close(stall)
@@ -170,4 +184,32 @@ func TestTimeout_stalledAnswerDoesNotHang(t *testing.T) {
 	require.Error(t, err)
 	assert.False(t, errors.Is(err, context.Canceled))
 	assert.Equal(t, int32(fastRetry.MaxRetries+1), attempts.Load(), "each stalled attempt timed out and was retried")
+}
+
+func TestTimeout_defaultClientBoundsEachAttemptWithAContext(t *testing.T) {
+	t.Parallel()
+	stall := make(chan struct{})
+	defer close(stall)
+	var attempts atomic.Int32
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/v4/runners/7", func(w http.ResponseWriter, r *http.Request) {
+		if attempts.Add(1) == 3 {
+			writeJSON(w, 200, `{"id":7}`)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"id":`)) // then nothing, until the client gives up
+		http.NewResponseController(w).Flush()
+		select {
+		case <-stall:
+		case <-r.Context().Done():
+		}
+	})
+	c, err := NewClient(newServer(t, mux), WithToken(testToken), WithRetry(fastRetry))
+	require.NoError(t, err)
+	c.http.Transport.(*transport).attemptTimeout = 100 * time.Millisecond
+	got, resp, err := c.Runners.Get(t.Context(), 7, nil)
+	require.NoError(t, err)
+	assert.Equal(t, int64(7), got.ID)
+	assert.Equal(t, 3, resp.Attempts, "two stalled attempts timed out inside the body read and were retried")
 }

@@ -64,12 +64,17 @@ func (s *server) authenticate(r *http.Request, mode authMode) (*user, reply) {
 	if mode == authAPI && !contains(tok.scopes, "read_api") {
 		return nil, errUnauthorized()
 	}
-	scope := strings.Join(want, " ")
+	return nil, insufficientScope(strings.Join(want, " "))
+}
+
+// insufficientScope is the 403 for a token without any of the scopes
+// (space-separated) that would allow the request.
+func insufficientScope(scope string) reply {
 	desc := "The request requires higher privileges than provided by the access token."
 	rep := jsonReply(http.StatusForbidden, map[string]string{
 		"error": "insufficient_scope", "error_description": desc, "scope": scope})
 	rep.setHeader("WWW-Authenticate", `Bearer realm="", error="insufficient_scope", error_description="`+desc+`", scope="`+scope+`"`)
-	return nil, rep
+	return rep
 }
 
 // Permission rules (spec §3 "Who may call"). Where seed-era and 18.x docs

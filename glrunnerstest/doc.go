@@ -1,54 +1,112 @@
 // Package glrunnerstest is an in-memory fake of GitLab's Runners REST API,
-// served over real HTTP on 127.0.0.1, for testing code that talks to GitLab.
+// served over real HTTP on 127.0.0.1, for testing code that manages GitLab
+// runners: with glrunners or with any other client.
 //
 //	srv := glrunnerstest.NewServer()
 //	defer srv.Close()
 //	srv.AddRunner(glrunnerstest.Runner{Description: "build-1", Status: "online"})
-//	// GET srv.URL()+"/api/v4/runners" with header PRIVATE-TOKEN: srv.AdminToken()
+//	client, err := glrunners.NewClient(srv.URL(), glrunners.WithToken(srv.AdminToken()))
 //
-// It follows ../shared/spec/runners-api.md: permissions and token scopes,
-// filters, pagination headers (totals omitted past 10,000 items), keyset
-// pagination of runner jobs, success codes and error bodies. It keeps its
-// own wire structs and does not import the SDK, so a wrong JSON tag in the
-// SDK cannot round-trip unnoticed.
+// The fake keeps its own JSON structs and does not import glrunners, so a
+// wrong field name in a client is caught rather than encoded and decoded
+// by the same struct.
 //
-// Seeding methods (AddUser, AddGroup, AddProject, AddMember, AddRunner,
-// AddManager, AddJob) panic on misuse, like pstest. Inspection methods
-// (Runner, Runners, Managers, Requests) return copies taken under the lock.
-// Everything is safe for concurrent use.
+// # What it models
 //
-// # Simplifications
+// Every endpoint of the Runners API under /api/v4: listing runners (yours,
+// all, a project's, a group's) with their filters, reading, updating,
+// pausing and deleting a runner, its jobs (offset and keyset pagination),
+// managers and projects, assigning and unassigning project runners,
+// creating runners with POST /user/runners, legacy registration with
+// registration tokens, verify, delete and token reset with a runner's own
+// token, and the registration and authentication token resets.
 //
-// Every project and group is private: non-members get 404. There is no
-// Admin Mode (an admin token acts as admin), no auditors, no Sudo, no custom
-// roles. User tokens are accepted in PRIVATE-TOKEN and Authorization: Bearer
-// only, never as private_token= in the URL. Registration tokens are enabled
-// by default (GitLab 17+ disables them); see SetRegistrationEnabled.
+// Around them it models what a client meets in practice:
 //
-// # Choices where the spec is UNCONFIRMED
+//   - users, groups (nested, roles inherited), projects and memberships,
+//     and who may do what to which runner, with GitLab's 401, 403 and 404
+//     answers;
+//   - personal tokens and their scopes (api, read_api, manage_runner,
+//     create_runner, sudo), sent in PRIVATE-TOKEN or Authorization: Bearer;
+//   - Sudo (the sudo parameter or the Sudo header, with an administrator's
+//     token that has the sudo scope): the request is served as that user;
+//   - parameters as GitLab's framework reads them: JSON, urlencoded and
+//     multipart bodies merged over the query string; array parameters as
+//     a JSON array, a comma-separated string or tag_list[]=a&tag_list[]=b,
+//     while a repeated bare key (tag_list=a&tag_list=b) keeps its last
+//     value; GitLab's validation messages;
+//   - offset pagination headers and Link (totals left out past 10,000
+//     items), keyset pagination of a runner's jobs;
+//   - runner status (online, offline, stale, never_contacted, paused)
+//     computed from the fake's clock, so tests can move time;
+//   - tokens with GitLab's prefixes (glrt-, glrtr-, glrit-, GR1348941),
+//     optional expiry of runner tokens, registration switched off per
+//     instance, group or project (410), If-Unmodified-Since on deletes
+//     (412);
+//   - GitLab's error bodies: {"message": ...}, {"error": ...}, field
+//     errors, insufficient_scope, and the plain-text 429 of its throttle.
 //
-//   - Reading a group/project runner (details, managers, projects, jobs)
-//     needs Maintainer+ of the owning group or an assigned project (18.x
-//     docs; seed docs said Developer). Jobs are then filtered to projects
-//     where the caller is Reporter+.
-//   - GET /groups/:id/runners and the group registration-token reset need
-//     group Owner (18.x); the project registration-token reset and
-//     POST /user/runners for project runners need project Maintainer.
-//   - GET /runners lists every runner for an administrator; for others,
-//     group runners of owned groups and project runners of maintained
-//     projects.
-//   - ip_address on runners is null; created_by is absent without a creator.
-//   - read_api tokens on assign/unassign/resets get 403 insufficient_scope;
-//     manage_runner/create_runner-only tokens get 401 there.
-//   - POST resets (15–19) answer 201. Keyset pages send Link rel="next" but
-//     no X-Next-Cursor. No 405 offset limit on runner jobs.
-//   - Runner-token endpoints (no user token) are rate-limited per client IP.
-//   - maximum_timeout: null in a PUT clears the timeout.
-//   - version_prefix is a plain string prefix of a manager's version
-//     ("16.1" also matches "16.10.0"), as GitLab's LIKE query.
-//   - If-Unmodified-Since compares with the runner's last change (update,
-//     assign, unassign, token reset) at full precision, like GitLab.
-//   - Tokens: personal "glpat-", created runners "glrt-t{1,2,3}_",
-//     legacy-registered runners "glrtr-t{1,2,3}_", group/project registration
-//     tokens "GR1348941", the instance registration token "glrit-".
+// # What it does not model
+//
+// It is not GitLab. It serves the Runners API only: no other endpoint
+// (projects, users, CI jobs) exists, and unknown paths answer 404. Every
+// group and project is private: non-members get 404. There is no Admin
+// Mode (an administrator's token acts as administrator at once), no
+// auditors, no custom roles, no OAuth applications, no project, group,
+// impersonation or CI job tokens: only personal tokens, and never as
+// private_token= in the URL. Runners do not run: jobs exist only when
+// seeded, and managers appear only when seeded or when a runner verifies.
+// The endpoints runners use to pick up jobs are absent. There is no
+// persistence, no webhook or audit event, no application rate limit (only
+// the optional instance throttle, see SetRateLimit). Registration tokens
+// are enabled by default, which GitLab 17 and later are not; see
+// SetRegistrationEnabled. Where GitLab's documentation and tests leave a
+// behaviour open, the fake makes a choice and says so in its source:
+// before you rely on an edge case, check it against a real GitLab.
+//
+// # Seeding
+//
+// AddUser returns a user's ID and personal token (AdminToken is the token
+// of user 1, "root", an administrator); AddToken issues more tokens with
+// chosen scopes. AddGroup, AddProject and AddMember build the organisation;
+// AddRunner, AddManager and AddJob fill it. A seeded Runner's Status sets
+// its contact times from the clock so that the computed status matches.
+// RegistrationToken returns a registration token, SetRegistrationEnabled
+// switches them off, DeleteProject orphans a project's runners. WithNow
+// and SetNow set the clock, WithRunnerTokenExpiry makes runner tokens
+// expire. Seeding methods panic on misuse (an unknown group, a duplicate
+// name), as a test fixture should.
+//
+// # Faults
+//
+// FailNext and AddFault make matching requests fail: with a status and
+// body, after a latency, by resetting the connection, and, with
+// AfterApply, only after the request has taken effect, so that a client
+// sees a failure for a change that happened. SetRateLimit throttles every
+// token (429 with Retry-After). SetCommitDelay keeps runners created through
+// the API invisible for a while after their creation, and SetListLag makes
+// the list endpoints answer like a lagging read replica. Together they
+// reproduce what a client creating runners exactly once must survive:
+//
+//	// the create was applied, then a proxy answered 502
+//	srv.AddFault(glrunnerstest.Fault{Method: "POST", Pattern: "/user/runners", Status: 502, AfterApply: true})
+//	// the create was applied, then the connection was reset
+//	srv.AddFault(glrunnerstest.Fault{Method: "POST", Pattern: "/user/runners", Reset: true, AfterApply: true})
+//	// ... and the runner shows up only 300 ms later
+//	srv.SetCommitDelay(300 * time.Millisecond)
+//	// a token reset was applied but its answer lost
+//	srv.AddFault(glrunnerstest.Fault{Method: "POST", Pattern: "/runners/*/reset_authentication_token", Status: 502, AfterApply: true})
+//	// lists lag two seconds behind
+//	srv.SetListLag(2 * time.Second)
+//
+// # Inspecting
+//
+// Runner, Runners, RunnerToken and Managers return copies of the fake's
+// state, including runners still hidden by SetCommitDelay, so a test can
+// count what really exists and check that a token it was given is the
+// current one. Requests returns the request log with each answer's status;
+// it never holds a token.
+//
+// A Server is safe for concurrent use by any number of clients and test
+// goroutines.
 package glrunnerstest

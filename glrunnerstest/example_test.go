@@ -1,10 +1,14 @@
 package glrunnerstest_test
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
+	"github.com/glrunners/glrunners"
 	"github.com/glrunners/glrunners/glrunnerstest"
 )
 
@@ -34,4 +38,32 @@ func ExampleNewServer() {
 	// Output:
 	// build-1 online
 	// 200 1
+}
+
+// A create that GitLab applied while a proxy answered 502, and a runner
+// that takes time to commit: the client is told nothing was made, cannot
+// see the runner yet, and the fake knows it exists.
+func ExampleServer_SetCommitDelay() {
+	srv := glrunnerstest.NewServer()
+	defer srv.Close()
+	srv.SetCommitDelay(time.Hour)
+	srv.AddFault(glrunnerstest.Fault{Method: "POST", Pattern: "/user/runners", Status: 502, AfterApply: true})
+
+	client, err := glrunners.NewClient(srv.URL(), glrunners.WithToken(srv.AdminToken()))
+	if err != nil {
+		panic(err)
+	}
+	ctx := context.Background()
+	_, _, err = client.Runners.Create(ctx, &glrunners.CreateRunnerOptions{RunnerType: glrunners.InstanceType})
+	fmt.Println("create:", errors.Is(err, glrunners.ErrOutcomeUnknown))
+	listed, _, _ := client.Runners.ListAll(ctx, nil)
+	fmt.Println("listed:", len(listed), "existing:", len(srv.Runners()))
+
+	srv.SetCommitDelay(0)
+	listed, _, _ = client.Runners.ListAll(ctx, nil)
+	fmt.Println("after commit:", len(listed))
+	// Output:
+	// create: true
+	// listed: 0 existing: 1
+	// after commit: 1
 }

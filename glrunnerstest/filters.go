@@ -108,6 +108,8 @@ func (f *runnerFilter) match(now time.Time, r *runner) bool {
 			return false
 		}
 	}
+	// A plain string prefix, as GitLab's LIKE 'prefix%' query: "16.1" also
+	// matches "16.10.0" (UNCONFIRMED that no dot is appended).
 	if f.versionPrefix != "" {
 		found := false
 		for _, m := range r.managers {
@@ -123,13 +125,14 @@ func (f *runnerFilter) match(now time.Time, r *runner) bool {
 	return true
 }
 
-// filterRunners walks the runners in ID order once.
+// filterRunners walks the runners in ID order once, as the list replica
+// sees them (see SetListLag).
 func (c *call) filterRunners(f *runnerFilter, include func(*runner) bool) []*runner {
-	now := c.now()
+	now, wall := c.now(), time.Now()
 	var out []*runner
 	for _, id := range c.st.runnerIDs {
-		r := c.st.runners[id]
-		if include(r) && f.match(now, r) {
+		r := c.st.listView(c.st.runners[id], wall)
+		if r != nil && include(r) && f.match(now, r) {
 			out = append(out, r)
 		}
 	}
@@ -147,7 +150,9 @@ func (c *call) pathInt(name string) (int64, *reply) {
 }
 
 // unmodifiedSince is false when If-Unmodified-Since is present, valid and
-// older than t (→ 412).
+// older than t (→ 412). t is the runner's last change (update, assignment,
+// token reset) at full precision, as GitLab compares updated_at
+// (UNCONFIRMED which changes GitLab counts).
 func (c *call) unmodifiedSince(t time.Time) bool {
 	h := c.r.Header.Get("If-Unmodified-Since")
 	if h == "" {

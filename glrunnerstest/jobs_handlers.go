@@ -5,7 +5,8 @@ import (
 	"slices"
 )
 
-// listJobs: GET /runners/:id/jobs (spec §3.6), offset or keyset.
+// listJobs: GET /runners/:id/jobs (spec §3.6), offset or keyset. Deep
+// offset pages are served (GitLab's 405 offset limit is not modelled).
 func (s *server) listJobs(c *call) reply {
 	systemID, hasSystemID, bad := c.p.str("system_id")
 	if bad != nil {
@@ -53,6 +54,8 @@ func (s *server) listJobs(c *call) reply {
 		if status != "" && j.Status != status || hasSystemID && j.SystemID != systemID {
 			continue
 		}
+		// Only jobs of projects where the caller is Reporter+ (UNCONFIRMED:
+		// the level GitLab's job policy asks for reading a job).
 		if !c.admin() && c.st.projectRole(c.u.ID, j.ProjectID) < Reporter {
 			continue
 		}

@@ -17,7 +17,7 @@ func (c *call) runnerFor() (*runner, *reply) {
 	if bad != nil {
 		return nil, bad
 	}
-	r := c.st.runners[id]
+	r := c.st.runner(id)
 	if r == nil {
 		rep := errRunnerNotFound()
 		return nil, &rep

@@ -143,6 +143,7 @@ func decodeCursor(s string) (int64, bool) {
 
 // keysetPage answers a page of items sorted by id descending, continuing
 // below the cursor; Link rel="next" is present only when more items follow.
+// No X-Next-Cursor header is sent (UNCONFIRMED for this endpoint).
 func keysetPage[T, W any](c *call, items []T, idOf func(T) int64, conv func(T) W) reply {
 	pr, bad := c.pageParams()
 	if bad != nil {

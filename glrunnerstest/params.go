@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"maps"
 	"mime"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 )
@@ -20,7 +20,10 @@ const maxBody = 8 << 20
 
 func parseParams(r *http.Request) (params, *reply) {
 	p := params{}
-	p.addForm(r.URL.Query())
+	query, _ := splitForm(r.URL.RawQuery, true)
+	if bad := p.addPairs(query); bad != nil {
+		return p, bad
+	}
 	if r.Method == http.MethodGet || r.Method == http.MethodHead || r.Body == nil {
 		return p, nil
 	}
@@ -32,18 +35,17 @@ func parseParams(r *http.Request) (params, *reply) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return p, nil
 	}
+	// The body's parameters replace the query's key by key (Rack merges
+	// the two hashes), so each is folded on its own first.
+	fromBody := params{}
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch ct {
 	case "application/json":
-		var m map[string]any
 		dec := json.NewDecoder(bytes.NewReader(body))
 		dec.UseNumber()
-		if err := dec.Decode(&m); err != nil {
+		if err := dec.Decode((*map[string]any)(&fromBody)); err != nil {
 			rep := errReply(http.StatusBadRequest, "400 Bad request - body is not a valid JSON object")
 			return p, &rep
-		}
-		for k, v := range m {
-			p[k] = v
 		}
 	case "multipart/form-data":
 		r.Body = io.NopCloser(bytes.NewReader(body))
@@ -51,42 +53,21 @@ func parseParams(r *http.Request) (params, *reply) {
 			rep := errReply(http.StatusBadRequest, "400 Bad request - malformed multipart body")
 			return p, &rep
 		}
-		p.addForm(r.MultipartForm.Value)
+		if bad := fromBody.addPairs(multipartPairs(r.MultipartForm.Value)); bad != nil {
+			return p, bad
+		}
 	default: // urlencoded, also when the client sent no Content-Type
-		vals, err := url.ParseQuery(string(body))
-		if err != nil {
+		pairs, ok := splitForm(string(body), false)
+		if !ok {
 			rep := errReply(http.StatusBadRequest, "400 Bad request - malformed form body")
 			return p, &rep
 		}
-		p.addForm(vals)
+		if bad := fromBody.addPairs(pairs); bad != nil {
+			return p, bad
+		}
 	}
+	maps.Copy(p, fromBody)
 	return p, nil
-}
-
-// addForm folds form keys: "k[]" (and repeated "k") make lists, "k[sub]"
-// makes a hash.
-func (p params) addForm(vals url.Values) {
-	for k, vs := range vals {
-		if base, ok := strings.CutSuffix(k, "[]"); ok {
-			p[base] = append([]string(nil), vs...)
-			continue
-		}
-		if i := strings.IndexByte(k, '['); i > 0 && strings.HasSuffix(k, "]") {
-			base, sub := k[:i], k[i+1:len(k)-1]
-			h, _ := p[base].(map[string]any)
-			if h == nil {
-				h = map[string]any{}
-				p[base] = h
-			}
-			h[sub] = vs[len(vs)-1]
-			continue
-		}
-		if len(vs) == 1 {
-			p[k] = vs[0]
-		} else {
-			p[k] = append([]string(nil), vs...)
-		}
-	}
 }
 
 func (p params) has(k string) bool { _, ok := p[k]; return ok }
@@ -147,8 +128,9 @@ func (p params) integer(k string) (*int64, *reply) {
 	return &n, nil
 }
 
-// list reads a string array: JSON array, comma-separated string or repeated
-// form keys. Entries are trimmed; empty ones dropped.
+// list reads a string array as GitLab's CommaSeparatedToArray coercion
+// does: a JSON array, a comma-separated string, or a k[] list whose
+// entries are split on commas too. Entries are trimmed; empty ones dropped.
 func (p params) list(k string) (out []string, ok bool, bad *reply) {
 	var raw []string
 	switch x := p[k].(type) {

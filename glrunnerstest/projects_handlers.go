@@ -79,7 +79,7 @@ func (s *server) assignRunner(c *call) reply {
 	if bad != nil {
 		return *bad
 	}
-	r := c.st.runners[*runnerID]
+	r := c.st.runner(*runnerID)
 	if r == nil {
 		return errRunnerNotFound()
 	}
@@ -102,6 +102,7 @@ func (s *server) assignRunner(c *call) reply {
 	case c.st.orphaned(r):
 		return errReply(http.StatusBadRequest, "Runner is orphaned - runner_orphaned")
 	}
+	c.st.remember(r)
 	r.ProjectIDs = append(r.ProjectIDs, p.ID)
 	r.UpdatedAt = c.now().UTC()
 	return jsonReply(http.StatusCreated, c.runnerWire(r))
@@ -117,7 +118,7 @@ func (s *server) unassignRunner(c *call) reply {
 	if bad != nil {
 		return *bad
 	}
-	r := c.st.runners[runnerID]
+	r := c.st.runner(runnerID)
 	if r == nil || !slices.Contains(r.ProjectIDs, p.ID) {
 		return errRunnerNotFound()
 	}
@@ -130,6 +131,7 @@ func (s *server) unassignRunner(c *call) reply {
 	if !c.unmodifiedSince(r.UpdatedAt) {
 		return errPrecondition()
 	}
+	c.st.remember(r)
 	i := slices.Index(r.ProjectIDs, p.ID)
 	r.ProjectIDs = slices.Delete(r.ProjectIDs, i, i+1)
 	r.UpdatedAt = c.now().UTC()

@@ -9,7 +9,10 @@ import (
 )
 
 // rateLimiter is a fixed-window throttle per user token or client IP,
-// modelled on GitLab's Rack::Attack throttles (spec §6.1). Guarded by s.mu.
+// modelled on GitLab's Rack::Attack throttles (spec §6.1). Requests without
+// a user token, such as the runner-token endpoints, count per client IP as
+// unauthenticated traffic (UNCONFIRMED: GitLab may exempt runner traffic
+// or throttle it apart). Guarded by s.mu.
 type rateLimiter struct {
 	limit  int
 	window time.Duration

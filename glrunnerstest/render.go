@@ -54,6 +54,9 @@ func (c *call) runnerWire(r *runner) wireRunner {
 	if r.ContactedAt != nil {
 		w.Online = ptrTo(computeContact(now, r.CreatedAt, r.ContactedAt).online)
 	}
+	// ip_address stays null (GitLab 17+ sends null or ""); created_by is
+	// left out for a runner nobody created through the API (UNCONFIRMED
+	// whether GitLab sends null there instead).
 	if r.CreatedBy != 0 {
 		w.CreatedBy = c.userBasic(r.CreatedBy)
 	}

@@ -109,6 +109,9 @@ func (s *server) endpoint(mode authMode, fn handlerFunc) http.Handler {
 				if u == nil {
 					return bad
 				}
+				if u, bad = s.sudo(r, p, u); u == nil {
+					return bad
+				}
 				c.u = u
 			}
 			if perr != nil {

@@ -94,6 +94,8 @@ func (c *call) parseAttrs(noteKeys ...string) (runnerAttrs, *reply) {
 	if a.maxTimeout, bad = c.p.integer("maximum_timeout"); bad != nil {
 		return a, bad
 	}
+	// maximum_timeout: null clears the timeout (UNCONFIRMED; Grape passes
+	// the nil on to the model).
 	a.clearMaxTimeout = a.maxTimeout == nil && c.p.has("maximum_timeout")
 	for _, k := range noteKeys {
 		if v, ok, bad := c.p.str(k); bad != nil {
@@ -176,6 +178,7 @@ func (s *server) updateRunner(c *call) reply {
 	if bad != nil {
 		return *bad
 	}
+	c.st.remember(r) // a failed update leaves a revision equal to r: harmless
 	if errs := attrs.apply(&r.Runner); errs != nil {
 		return fieldErrs(errs)
 	}
@@ -253,7 +256,8 @@ func (s *server) resetAuthTokenByID(c *call) reply {
 	return c.rotate(r)
 }
 
-// rotate gives the runner a new token of the same family and answers 201.
+// rotate gives the runner a new token of the same family and answers 201
+// (POST's default; UNCONFIRMED for the resets, whose docs show no status).
 func (c *call) rotate(r *runner) reply {
 	registered := len(r.Token) >= 6 && r.Token[:6] == "glrtr-"
 	c.st.setRunnerToken(r, newToken(runnerTokenPrefix(r.RunnerType, registered)))

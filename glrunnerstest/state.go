@@ -41,6 +41,9 @@ type runner struct {
 	managers []*manager // ID order
 	jobs     []*job     // ID order
 	info     runnerInfo
+
+	createdWall time.Time  // wall time of an API create; zero when seeded
+	revisions   []revision // states lagging lists may still show, oldest first
 }
 
 type manager struct {
@@ -92,6 +95,8 @@ type state struct {
 	customTokens map[string]bool
 
 	tokenTTL time.Duration // runner token expiry interval; 0 = none
+
+	commitDelay, listLag time.Duration // see consistency.go
 
 	nextUser, nextGroup, nextProject, nextRunner int64
 	nextManager, nextJob, nextPipeline, nextPAT  int64
@@ -257,7 +262,7 @@ func (st *state) runnerByToken(token string) *runner {
 	if !ok || token == "" {
 		return nil
 	}
-	r := st.runners[id]
+	r := st.runner(id)
 	if r == nil {
 		return nil
 	}

@@ -47,7 +47,7 @@ func (c *call) newRunner(base Runner, a runnerAttrs, registered bool) (*runner, 
 	now := c.now().UTC()
 	base.CreatedAt, base.UpdatedAt = now, now
 	base.ID = assignID(0, &c.st.nextRunner)
-	r := &runner{Runner: base}
+	r := &runner{Runner: base, createdWall: time.Now()}
 	c.st.runners[r.ID] = r
 	c.st.insertRunnerID(r.ID)
 	c.st.setRunnerToken(r, newToken(runnerTokenPrefix(r.RunnerType, registered)))
@@ -296,6 +296,8 @@ func (s *server) resetProjectRegToken(c *call) reply {
 	return jsonReply(http.StatusCreated, wireRegToken{Token: p.regToken})
 }
 
+// resetGroupRegToken: group Owner (18.x docs; UNCONFIRMED, older docs
+// said Maintainer).
 func (s *server) resetGroupRegToken(c *call) reply {
 	g, bad := c.groupWithRole(Owner)
 	if bad != nil {

@@ -18,6 +18,7 @@ type config struct {
 	concurrency int
 	apply       bool
 	demo        bool
+	json        bool
 	timeout     time.Duration
 }
 
@@ -47,17 +48,32 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&cfg.filter.Project, "project", "", "only the project runners of this project (full path)")
 	fs.IntVar(&cfg.concurrency, "concurrency", 4, "requests in flight at once (1-32)")
 	fs.BoolVar(&cfg.apply, "apply", false, "delete the runners found (default: dry run, print them)")
-	fs.BoolVar(&cfg.demo, "demo", false, "run against an in-memory GitLab with a demo fleet (default when GITLAB_URL is unset)")
-	fs.DurationVar(&cfg.timeout, "timeout", 10*time.Minute, "give up after this long")
+	fs.BoolVar(&cfg.demo, "demo", false, "run against an in-memory GitLab with a demo fleet instead of GITLAB_URL")
+	fs.BoolVar(&cfg.json, "json", false, "print one JSON object per line instead of text")
+	fs.DurationVar(&cfg.timeout, "timeout", 10*time.Minute, "give up after this long, aborting the requests in flight")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `Usage: stale-cleanup [flags]
 
-Finds stale runners (no contact for 7+ days) and deletes them with -apply.
-Connects to GITLAB_URL with GITLAB_TOKEN; without GITLAB_URL, or with -demo,
-it runs against an in-memory GitLab.
+Finds stale runners (no contact for 7+ days) and, with -apply, deletes them.
+Connects to GITLAB_URL with GITLAB_TOKEN; -demo runs against an in-memory
+GitLab with a demo fleet instead. It takes flags only, no arguments.
 
-Exit status: 0 done (or dry run), 1 some runners could not be deleted,
-2 bad usage or the search failed (nothing was deleted).
+Prints the runners found, then one line per runner as it is deleted (or
+left alone), then a summary. -json prints the same as one JSON object per
+line: note, candidate, skipped, result and, last, summary records.
+
+SIGINT or SIGTERM stops the run: no new delete starts, the deletes in flight
+finish, the summary is printed and the exit status is 1. A second signal
+aborts the deletes in flight.
+
+Exit status:
+  0  done, or dry run
+  1  some runners were not deleted (a delete failed), or the run was stopped
+     by a signal or -timeout
+  2  bad usage: flags, arguments, environment, or an unknown -group/-project;
+     nothing was deleted
+  3  cannot reach GitLab, GitLab refused the token, or the search failed;
+     nothing was deleted
 
 Flags:
 `)
@@ -67,6 +83,15 @@ Flags:
 		if errors.Is(err, flag.ErrHelp) {
 			return cfg, err
 		}
+		return cfg, errUsage
+	}
+	if fs.NArg() > 0 {
+		arg := fs.Arg(0)
+		hint := ""
+		if fs.Lookup(arg) != nil {
+			hint = fmt.Sprintf(" (did you mean -%s?)", arg)
+		}
+		fmt.Fprintf(stderr, "stale-cleanup: unexpected argument %q%s: the tool takes flags only; see -h\n", arg, hint)
 		return cfg, errUsage
 	}
 	cfg.filter.Type = glrunners.RunnerType(typ)

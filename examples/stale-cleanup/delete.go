@@ -18,6 +18,21 @@ const (
 	failed
 )
 
+// String is the result's name in -json output.
+func (r result) String() string {
+	switch r {
+	case deleted:
+		return "deleted"
+	case alreadyGone:
+		return "already_gone"
+	case changed:
+		return "changed"
+	case failed:
+		return "failed"
+	}
+	return "not_attempted"
+}
+
 // outcome is the result of deleting one candidate.
 type outcome struct {
 	ID     int64
@@ -29,19 +44,23 @@ type outcome struct {
 type deleter struct {
 	c           *glrunners.Client
 	concurrency int
-	// progress, if set, is called after each candidate, from the workers.
-	progress func(o outcome)
+	// stop, once closed, lets no new delete start; those in flight go on
+	// until their ctx ends.
+	stop <-chan struct{}
+	// report, if set, is called with each outcome as it happens, from the
+	// workers.
+	report func(o outcome)
 }
 
 // deleteAll deletes every candidate and returns one outcome per candidate,
-// in the same order. Once ctx is done no new delete starts; the rest are
-// reported as not attempted.
+// in the same order. Once stop is closed or ctx is done no new delete
+// starts; the rest are reported as not attempted.
 func (dl *deleter) deleteAll(ctx context.Context, cands []candidate) []outcome {
 	out := make([]outcome, len(cands))
 	forEach(len(cands), dl.concurrency, func(i int) {
 		out[i] = dl.deleteOne(ctx, cands[i])
-		if dl.progress != nil {
-			dl.progress(out[i])
+		if dl.report != nil {
+			dl.report(out[i])
 		}
 	})
 	return out
@@ -49,6 +68,11 @@ func (dl *deleter) deleteAll(ctx context.Context, cands []candidate) []outcome {
 
 func (dl *deleter) deleteOne(ctx context.Context, c candidate) outcome {
 	o := outcome{ID: c.ID}
+	select {
+	case <-dl.stop:
+		return o
+	default:
+	}
 	if ctx.Err() != nil {
 		return o
 	}
@@ -72,6 +96,9 @@ func (dl *deleter) deleteOne(ctx context.Context, c candidate) outcome {
 // summary counts outcomes.
 type summary struct {
 	Found, Deleted, AlreadyGone, Changed, Failed, NotAttempted int
+
+	DryRun  bool
+	Stopped string // why the run was stopped, "" if it was not
 }
 
 func summarize(found int, outs []outcome) summary {

@@ -3,9 +3,16 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
+	"log"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -101,17 +108,105 @@ func (f *testFleet) runTool(t *testing.T, token string, args ...string) (code in
 	if token == "" {
 		token = f.srv.AdminToken()
 	}
-	vars := map[string]string{"GITLAB_URL": f.srv.URL(), "GITLAB_TOKEN": token}
-	var out, errOut bytes.Buffer
+	return runTool(map[string]string{"GITLAB_URL": f.srv.URL(), "GITLAB_TOKEN": token}, nil, args...)
+}
+
+// runTool runs the command with vars as its environment and signals as its
+// signal source (nil: none).
+func runTool(vars map[string]string, signals func(func(os.Signal)) func(), args ...string) (code int, stdout, stderr string) {
+	var out, errOut lockedBuffer
 	code = run(context.Background(), args, env{
 		getenv:        func(k string) string { return vars[k] },
 		stdout:        &out,
 		stderr:        &errOut,
+		signals:       signals,
 		now:           func() time.Time { return now },
 		clientOptions: []glrunners.Option{fastRetries},
 	})
 	return code, out.String(), errOut.String()
 }
+
+// lockedBuffer is a bytes.Buffer safe for the tool's goroutines and a
+// test's signal handler to write at once.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+// signalSeam stands in for notifySignals: the test calls handle itself,
+// when it chooses, after ready is closed.
+type signalSeam struct {
+	ready  chan struct{}
+	handle func(os.Signal)
+}
+
+func newSignalSeam() *signalSeam { return &signalSeam{ready: make(chan struct{})} }
+
+func (s *signalSeam) signals(handle func(os.Signal)) func() {
+	s.handle = handle
+	close(s.ready)
+	return func() {}
+}
+
+// send delivers sig as the tool would receive it from the OS; it returns
+// once the tool has acted on it.
+func (s *signalSeam) send(sig os.Signal) {
+	<-s.ready
+	s.handle(sig)
+}
+
+// gate is a proxy in front of a fake GitLab that holds each request hold
+// picks until release is closed, so a test can act while those requests
+// are in flight. A held request whose client gives up is dropped, never
+// forwarded.
+type gate struct {
+	URL     string
+	arrived chan string   // the path of each held request, as it arrives
+	release chan struct{} // close to let held requests through
+}
+
+func newGate(t *testing.T, target *glrunnerstest.Server, hold func(*http.Request) bool) *gate {
+	t.Helper()
+	u, err := url.Parse(target.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httputil.NewSingleHostReverseProxy(u)
+	proxy.ErrorLog = log.New(io.Discard, "", 0) // aborted requests are the point
+	g := &gate{arrived: make(chan string, 100), release: make(chan struct{})}
+	closing := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if hold(r) {
+			g.arrived <- r.URL.Path
+			select {
+			case <-g.release:
+			case <-r.Context().Done():
+				return
+			case <-closing:
+				return
+			}
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(closing) }) // runs first: frees held handlers
+	g.URL = srv.URL
+	return g
+}
+
+func isDelete(r *http.Request) bool { return r.Method == http.MethodDelete }
 
 func (f *testFleet) client(t *testing.T) *glrunners.Client {
 	t.Helper()
@@ -130,7 +225,7 @@ var allIDs = []int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}
 
 func summaryLine(s summary) string {
 	var b bytes.Buffer
-	printOutcomes(&b, nil, s)
+	(&textReport{w: &b}).summary(s)
 	return strings.TrimSpace(b.String())
 }
 

@@ -6,11 +6,26 @@
 //	GITLAB_URL=https://gitlab.example.com GITLAB_TOKEN=glpat-... \
 //	  go run ./examples/stale-cleanup -group acme/platform -older-than 30d
 //
-// It is a dry run unless -apply is given. Deletes run with bounded
-// concurrency, are conditional on the runner not having changed since it
-// was inspected (If-Unmodified-Since), count 404 as already gone, and stop
-// starting on Ctrl-C or -timeout. Exit status: 0 done, 1 some runners could
-// not be deleted, 2 bad usage or the search failed.
+// It is a dry run unless -apply is given, and it talks to GITLAB_URL unless
+// -demo is given; it takes no arguments besides flags. Deletes run with
+// bounded concurrency, are conditional on the runner not having changed
+// since it was inspected (If-Unmodified-Since), and count 404 as already
+// gone.
+//
+// Output is a table of the runners found, then one line per runner as its
+// delete ends ("[3/7] runner 42: deleted"), then a summary, whether or not
+// stdout is a terminal. -json prints JSON Lines instead: one object per
+// line, each with a "type" (see jsonReport), the last one the summary.
+//
+// SIGINT or SIGTERM stops the run: no new delete starts, the deletes in
+// flight finish, the summary is printed and the exit status is 1. A second
+// signal aborts the deletes in flight.
+//
+// Exit status: 0 done or dry run; 1 some runners were not deleted, or the
+// run was stopped by a signal or -timeout; 2 bad usage (flags, arguments,
+// environment, an unknown -group or -project); 3 GitLab could not be
+// reached, refused the token, or failed the search. With 2 and 3 nothing
+// was deleted.
 package main
 
 import (
@@ -20,37 +35,37 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"time"
 
 	"github.com/glrunners/glrunners"
 	"github.com/glrunners/glrunners/examples/internal/demofleet"
 )
 
-// Exit statuses.
+// Exit statuses, documented in the usage text.
 const (
-	exitOK       = 0
-	exitFailures = 1 // some candidates were not deleted (failed or not attempted)
-	exitUsage    = 2 // bad flags or environment, or the search failed: nothing deleted
+	exitOK         = 0
+	exitIncomplete = 1 // some candidates were not deleted (failed or not attempted), or the run was stopped
+	exitUsage      = 2 // bad flags, arguments or environment, or an unknown -group/-project: nothing deleted
+	exitGitLab     = 3 // GitLab could not be reached, refused the token, or failed the search: nothing deleted
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	os.Exit(run(ctx, os.Args[1:], env{
-		getenv:   os.Getenv,
-		stdout:   os.Stdout,
-		stderr:   os.Stderr,
-		terminal: isTerminal(os.Stderr),
+	os.Exit(run(context.Background(), os.Args[1:], env{
+		getenv:  os.Getenv,
+		stdout:  os.Stdout,
+		stderr:  os.Stderr,
+		signals: notifySignals,
 	}))
 }
 
 // env is what run takes from the process, so tests can supply their own.
 type env struct {
-	getenv   func(string) string
-	stdout   io.Writer
-	stderr   io.Writer
-	terminal bool // stderr is a terminal: draw progress
+	getenv func(string) string
+	stdout io.Writer
+	stderr io.Writer
+	// signals passes each SIGINT and SIGTERM to handle until the returned
+	// function is called; nil watches no signals.
+	signals func(handle func(os.Signal)) (stop func())
 
 	now           func() time.Time   // nil: time.Now (the demo uses its fixed clock)
 	clientOptions []glrunners.Option // added to the client's options
@@ -64,20 +79,26 @@ func run(ctx context.Context, args []string, e env) int {
 	if err != nil {
 		return exitUsage
 	}
-	ctx, cancel := context.WithTimeout(ctx, cfg.timeout)
-	defer cancel()
+	var out reporter = &textReport{w: e.stdout}
+	if cfg.json {
+		out = newJSONReport(e.stdout)
+	}
 
 	baseURL, token, now := e.getenv("GITLAB_URL"), e.getenv("GITLAB_TOKEN"), e.now
 	if now == nil {
 		now = time.Now
 	}
-	if cfg.demo || baseURL == "" {
+	switch {
+	case cfg.demo:
 		fleet := demofleet.Start()
 		defer fleet.Server.Close()
 		baseURL, token = fleet.Server.URL(), fleet.AdminToken
 		now = func() time.Time { return demofleet.Now }
-		fmt.Fprintf(e.stdout, "demo: an in-memory GitLab with %d runners (set GITLAB_URL and GITLAB_TOKEN to use yours)\n\n", fleet.Runners)
-	} else if token == "" {
+		out.note(fmt.Sprintf("-demo: an in-memory GitLab with %d runners, not GITLAB_URL", fleet.Runners))
+	case baseURL == "":
+		fmt.Fprintln(e.stderr, "stale-cleanup: GITLAB_URL is not set: set GITLAB_URL and GITLAB_TOKEN, or pass -demo to try the tool on an in-memory fleet")
+		return exitUsage
+	case token == "":
 		fmt.Fprintln(e.stderr, "stale-cleanup: GITLAB_URL is set but GITLAB_TOKEN is not")
 		return exitUsage
 	}
@@ -87,61 +108,14 @@ func run(ctx context.Context, args []string, e env) int {
 	}, e.clientOptions...)
 	client, err := glrunners.NewClient(baseURL, opts...)
 	if err != nil {
-		fmt.Fprintln(e.stderr, "stale-cleanup:", err)
+		fmt.Fprintln(e.stderr, "stale-cleanup: GITLAB_URL:", err)
 		return exitUsage
 	}
-	return clean(ctx, client, cfg, now(), e)
-}
 
-// clean finds, reports and (with -apply) deletes.
-func clean(ctx context.Context, client *glrunners.Client, cfg config, now time.Time, e env) int {
-	fd := &finder{c: client, now: now, concurrency: cfg.concurrency}
-	found, err := fd.find(ctx, cfg.filter)
-	if err != nil {
-		fmt.Fprintln(e.stderr, "stale-cleanup: search failed, nothing deleted:", err)
-		return exitUsage
+	st := newStopper(ctx, cfg.timeout, e.stderr)
+	defer st.release()
+	if e.signals != nil {
+		defer e.signals(st.signal)()
 	}
-	for _, n := range found.Notes {
-		fmt.Fprintln(e.stdout, "note:", n)
-	}
-	if err := printCandidates(e.stdout, found.Candidates, now); err != nil {
-		fmt.Fprintln(e.stderr, "stale-cleanup:", err)
-		return exitUsage
-	}
-	printSkipped(e.stdout, found.Skipped)
-	if !cfg.apply {
-		fmt.Fprintf(e.stdout, "\ndry run: found %d stale runners, deleted none; add -apply to delete them\n", len(found.Candidates))
-		return exitOK
-	}
-	if len(found.Candidates) == 0 {
-		return exitOK
-	}
-
-	fmt.Fprintf(e.stdout, "\ndeleting %d runners, %d at a time\n", len(found.Candidates), cfg.concurrency)
-	dl := &deleter{c: client, concurrency: cfg.concurrency}
-	var bar *progress
-	if e.terminal {
-		bar = &progress{w: e.stderr, total: len(found.Candidates)}
-		dl.progress = bar.update
-	}
-	outs := dl.deleteAll(ctx, found.Candidates)
-	if bar != nil {
-		bar.finish()
-	}
-	s := summarize(len(found.Candidates), outs)
-	printOutcomes(e.stdout, outs, s)
-	if ctx.Err() != nil {
-		fmt.Fprintln(e.stderr, "stale-cleanup: stopped:", context.Cause(ctx))
-	}
-	if !s.ok() {
-		return exitFailures
-	}
-	return exitOK
-}
-
-// isTerminal reports whether f is a terminal (a character device), without
-// a dependency: progress is drawn only there, never into a pipe or a log.
-func isTerminal(f *os.File) bool {
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+	return clean(st, client, cfg, now(), out, e.stderr)
 }

@@ -5,18 +5,74 @@ import (
 	"io"
 	"net/url"
 	"strings"
-	"sync"
 	"text/tabwriter"
 	"time"
 
 	"github.com/glrunners/glrunners"
 )
 
+// reporter is what the run prints on stdout: the text report, or -json
+// lines. result is called once per candidate as its delete ends, never
+// concurrently.
+type reporter interface {
+	note(msg string)
+	found(res *findResult, now time.Time)
+	deleting(total, concurrency int)
+	result(o outcome, done, total int)
+	summary(s summary)
+}
+
+// textReport is the report for people: a table of the runners found, one
+// line per runner dealt with, and a summary line.
+type textReport struct{ w io.Writer }
+
+func (r *textReport) note(msg string) { fmt.Fprintln(r.w, "note:", msg) }
+
+func (r *textReport) found(res *findResult, now time.Time) {
+	for _, n := range res.Notes {
+		r.note(n)
+	}
+	printCandidates(r.w, res.Candidates, now)
+	for _, s := range res.Skipped {
+		fmt.Fprintf(r.w, "left alone: runner %d: %s\n", s.ID, s.Reason)
+	}
+}
+
+func (r *textReport) deleting(total, concurrency int) {
+	fmt.Fprintf(r.w, "\ndeleting %d runners, %d at a time\n", total, concurrency)
+}
+
+func (r *textReport) result(o outcome, done, total int) {
+	var what string
+	switch o.Result {
+	case deleted:
+		what = "deleted"
+	case alreadyGone:
+		what = "already gone (404)"
+	case changed:
+		what = "changed since it was inspected (412), left alone"
+	case failed:
+		what = fmt.Sprintf("FAILED: %v", o.Err)
+	default:
+		what = "not attempted (stopped)"
+	}
+	fmt.Fprintf(r.w, "[%d/%d] runner %d: %s\n", done, total, o.ID, what)
+}
+
+func (r *textReport) summary(s summary) {
+	if s.DryRun {
+		fmt.Fprintf(r.w, "\ndry run: found %d stale runners, deleted none; add -apply to delete them\n", s.Found)
+		return
+	}
+	fmt.Fprintf(r.w, "\nfound %d, deleted %d, already gone %d, changed %d, failed %d, not attempted %d\n",
+		s.Found, s.Deleted, s.AlreadyGone, s.Changed, s.Failed, s.NotAttempted)
+}
+
 // printCandidates prints the runners found as a table.
-func printCandidates(w io.Writer, cands []candidate, now time.Time) error {
+func printCandidates(w io.Writer, cands []candidate, now time.Time) {
 	if len(cands) == 0 {
-		_, err := fmt.Fprintln(w, "no stale runners match")
-		return err
+		fmt.Fprintln(w, "no stale runners match")
+		return
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tTYPE\tOWNER\tLAST CONTACT\tCREATED\tTAGS\tDESCRIPTION")
@@ -26,43 +82,30 @@ func printCandidates(w io.Writer, cands []candidate, now time.Time) error {
 			tags = "-"
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", c.ID, c.RunnerType, owner(c.RunnerDetails),
-			lastContact(c.ContactedAt, now), c.CreatedAt.Format(time.DateOnly), tags, deref(c.Description))
+			lastContact(c.ContactedAt, now), c.CreatedAt.Format(time.DateOnly), tags, orDash(glrunners.Value(c.Description)))
 	}
-	return tw.Flush()
+	tw.Flush()
 }
 
-// printSkipped lists the stale runners left alone and why.
-func printSkipped(w io.Writer, skips []skipped) {
-	for _, s := range skips {
-		fmt.Fprintf(w, "left alone: runner %d: %s\n", s.ID, s.Reason)
-	}
-}
-
-// printOutcomes prints each runner that was not simply deleted, then the
-// summary.
-func printOutcomes(w io.Writer, outs []outcome, s summary) {
-	for _, o := range outs {
-		switch o.Result {
-		case alreadyGone:
-			fmt.Fprintf(w, "runner %d: already gone (404)\n", o.ID)
-		case changed:
-			fmt.Fprintf(w, "runner %d: changed since it was inspected (412), left alone\n", o.ID)
-		case failed:
-			fmt.Fprintf(w, "runner %d: FAILED: %v\n", o.ID, o.Err)
-		case notAttempted:
-			fmt.Fprintf(w, "runner %d: not attempted (stopped)\n", o.ID)
-		}
-	}
-	fmt.Fprintf(w, "\nfound %d, deleted %d, already gone %d, changed %d, failed %d, not attempted %d\n",
-		s.Found, s.Deleted, s.AlreadyGone, s.Changed, s.Failed, s.NotAttempted)
-}
-
-// owner names who owns the runner: a group path, a project path or the
-// instance.
+// owner names who owns the runner, for the table: a group path, a project
+// path (with the count of other projects it serves) or "(instance)".
 func owner(d *glrunners.RunnerDetails) string {
+	if d.RunnerType == glrunners.InstanceType {
+		return "(instance)"
+	}
+	p := orDash(ownerPath(d))
+	if n := len(d.Projects) - 1; d.RunnerType == glrunners.ProjectType && n > 0 {
+		p += fmt.Sprintf(" (+%d)", n)
+	}
+	return p
+}
+
+// ownerPath is the full path of the group or the first project owning the
+// runner, "" for an instance runner or when GitLab did not say.
+func ownerPath(d *glrunners.RunnerDetails) string {
 	switch {
 	case d.RunnerType == glrunners.InstanceType:
-		return "(instance)"
+		return ""
 	case len(d.Groups) > 0:
 		if u, err := url.Parse(d.Groups[0].WebURL); err == nil {
 			if _, path, ok := strings.Cut(u.Path, "/groups/"); ok {
@@ -71,13 +114,9 @@ func owner(d *glrunners.RunnerDetails) string {
 		}
 		return d.Groups[0].Name
 	case len(d.Projects) > 0:
-		p := d.Projects[0].PathWithNamespace
-		if n := len(d.Projects) - 1; n > 0 {
-			p += fmt.Sprintf(" (+%d)", n)
-		}
-		return p
+		return d.Projects[0].PathWithNamespace
 	}
-	return "-"
+	return ""
 }
 
 func lastContact(t *time.Time, now time.Time) string {
@@ -94,40 +133,9 @@ func ago(d time.Duration) string {
 	return fmt.Sprintf("%dd ago", int(d.Hours()/24))
 }
 
-func deref(s *string) string {
-	if s == nil || *s == "" {
+func orDash(s string) string {
+	if s == "" {
 		return "-"
 	}
-	return *s
-}
-
-// progress draws "deleting 12/40" on a terminal, rewriting one line.
-type progress struct {
-	mu     sync.Mutex
-	w      io.Writer
-	total  int
-	done   int
-	failed int
-}
-
-func (p *progress) update(o outcome) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.done++
-	if o.Result == failed {
-		p.failed++
-	}
-	fmt.Fprintf(p.w, "\rdeleting %d/%d", p.done, p.total)
-	if p.failed > 0 {
-		fmt.Fprintf(p.w, " (%d failed)", p.failed)
-	}
-}
-
-// finish ends the progress line, so what follows starts on its own line.
-func (p *progress) finish() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.done > 0 {
-		fmt.Fprintln(p.w)
-	}
+	return s
 }

@@ -20,7 +20,7 @@ import (
 func faultClient(t *testing.T, w *world) *glrunners.Client {
 	t.Helper()
 	c, err := glrunners.NewClient(w.srv.URL(), glrunners.WithToken(w.srv.AdminToken()),
-		glrunners.WithRetry(glrunners.RetryPolicy{MaxRetries: 3, MaxRetryAfter: 5 * time.Second}))
+		glrunners.WithRetry(glrunners.RetryPolicy{MaxRetries: 3, WaitMin: time.Millisecond, WaitMax: 5 * time.Millisecond, MaxRetryAfter: 5 * time.Second}))
 	require.NoError(t, err)
 	return c
 }

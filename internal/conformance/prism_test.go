@@ -128,6 +128,9 @@ func freePort(t *testing.T) int {
 func TestScenario_throughPrism(t *testing.T) {
 	prism := os.Getenv("GLRUNNERS_PRISM")
 	if prism == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("GLRUNNERS_PRISM is not set under CI: .ci/run must install Prism")
+		}
 		t.Skip("GLRUNNERS_PRISM is not set; .ci/run installs Prism and sets it")
 	}
 	raw, err := os.ReadFile(filepath.Join("testdata", "gitlab-runners-openapi-v3.yaml"))

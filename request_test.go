@@ -1,0 +1,69 @@
+package glrunners
+
+import (
+	"net/http"
+	"net/url"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestNewRequestDo_sendsAnyCallThroughThePipeline(t *testing.T) {
+	t.Parallel()
+	c, mux, _ := setup(t)
+	mux.HandleFunc("GET /api/v4/version", func(w http.ResponseWriter, r *http.Request) {
+		assertUserAuth(t, r)
+		assert.Equal(t, "maint", r.Header.Get("Sudo"))
+		assert.Equal(t, "verbose=true", r.URL.RawQuery)
+		w.Header().Set("X-Next-Page", "2")
+		writeJSON(w, 200, `{"version":"18.6.0","revision":"abc"}`)
+	})
+	mux.HandleFunc("PUT /api/v4/runners/7", func(w http.ResponseWriter, r *http.Request) {
+		assert.JSONEq(t, `{"maintenance_note":"new param"}`, readBody(t, r))
+		assert.Equal(t, "application/json", r.Header.Get("Content-Type"))
+		writeJSON(w, 403, `{"message":"403 Forbidden - `+testToken+` is not allowed"}`)
+	})
+
+	req, err := c.NewRequest(http.MethodGet, "version", url.Values{"verbose": {"true"}}, nil, WithSudo("maint"))
+	require.NoError(t, err)
+	var v struct{ Version, Revision string }
+	resp, err := c.Do(t.Context(), req, &v)
+	require.NoError(t, err)
+	assert.Equal(t, "18.6.0", v.Version)
+	assert.Equal(t, 2, resp.NextPage, "pagination headers are parsed")
+	assert.Equal(t, 1, resp.Attempts)
+
+	req, err = c.NewRequest(http.MethodPut, "/runners/7", nil, map[string]string{"maintenance_note": "new param"})
+	require.NoError(t, err)
+	resp, err = c.Do(t.Context(), req, nil)
+	assert.ErrorIs(t, err, ErrForbidden)
+	assert.Equal(t, 403, resp.StatusCode)
+	assert.NotContains(t, err.Error(), testToken, "errors are scrubbed of the credential")
+	assert.Contains(t, err.Error(), "is not allowed")
+}
+
+func TestNewRequestDo_refusesBadInputBeforeSending(t *testing.T) {
+	t.Parallel()
+	c, mux, _ := setup(t)
+	n := countRequests(mux)
+	for _, tc := range []struct{ method, path, field string }{
+		{"GET", "https://elsewhere.example.com/api/v4/runners", "path"},
+		{"GET", "//elsewhere.example.com/runners", "path"},
+		{"GET", "runners/../../admin", "path"},
+		{"GET", "runners?private_token=x", "path"},
+		{"", "runners", "method"},
+		{"GE T", "runners", "method"},
+	} {
+		_, err := c.NewRequest(tc.method, tc.path, nil, nil)
+		checkValidation(t, tc.field, err)
+	}
+	req, err := c.NewRequest(http.MethodGet, "runners", nil, nil)
+	require.NoError(t, err)
+	var notPointer []Runner
+	_, err = c.Do(t.Context(), req, notPointer)
+	checkValidation(t, "out", err)
+	_, err = c.Do(t.Context(), nil, nil)
+	checkValidation(t, "req", err)
+	assert.Zero(t, n.Load(), "nothing was sent")
+}
