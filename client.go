@@ -185,25 +185,29 @@ func (a sourceAuth) apply(ctx context.Context, h http.Header) (string, error) {
 	return tok, nil
 }
 
-// logAttempt logs one finished attempt; it never logs headers or bodies.
-func (c *Client) logAttempt(ctx context.Context, req *http.Request, resp *http.Response, err error, attempt int, took time.Duration) {
-	if c.logger == nil {
-		return
+// logAttempt logs one finished attempt; it never logs headers or bodies,
+// and what it logs from the wire (a redirect's path, the request ID, an
+// error) is scrubbed of the call's secrets, which a server may echo.
+func (c *Client) logAttempt(ctx context.Context, req *http.Request, resp *http.Response, err error, st *callState, took time.Duration) {
+	var secrets []string
+	attempt := 0
+	if st != nil {
+		secrets, attempt = st.secrets(), st.attempt
 	}
 	attrs := []slog.Attr{
 		slog.String("method", req.Method),
-		slog.String("path", req.URL.EscapedPath()),
+		slog.String("path", redact(req.URL.EscapedPath(), secrets)),
 		slog.Int("attempt", attempt),
 		slog.Duration("duration", took),
 	}
 	if resp != nil {
 		attrs = append(attrs, slog.Int("status", resp.StatusCode))
 		if id := resp.Header.Get("X-Request-Id"); id != "" {
-			attrs = append(attrs, slog.String("request_id", id))
+			attrs = append(attrs, slog.String("request_id", redact(id, secrets)))
 		}
 	}
 	if err != nil {
-		attrs = append(attrs, slog.String("error", err.Error()))
+		attrs = append(attrs, slog.String("error", redact(err.Error(), secrets)))
 	}
 	c.logger.LogAttrs(ctx, slog.LevelDebug, "glrunners: request", attrs...)
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"reflect"
+	"regexp"
 	"strings"
 	"sync"
 )
@@ -62,6 +63,10 @@ func (c *Client) readAndDecode(st *callState, out any) func(*http.Response) erro
 		if err := checkJSONContentType(hr.Header); err != nil {
 			st.decodeErr = st.decodeError(hr, data, err)
 			return nil
+		}
+		if len(bytes.TrimSpace(data)) == 0 && hr.ContentLength != 0 {
+			st.answered = false // nothing arrived where a value was due: cut off
+			return fmt.Errorf("%w: empty body", errTruncated)
 		}
 		if err := decodeInto(data, out); err != nil {
 			if errors.Is(err, errTruncated) {
@@ -132,7 +137,7 @@ func decodeInto(data []byte, out any) error {
 	}
 	reflect.ValueOf(out).Elem().SetZero()
 	if err := unmarshalJSON(data, out); err != nil {
-		if isTruncation(err) {
+		if isTruncation(err, data) {
 			return fmt.Errorf("%w: %w", errTruncated, err)
 		}
 		return err
@@ -140,25 +145,57 @@ func decodeInto(data []byte, out any) error {
 	return checkComplete(out)
 }
 
-// isTruncation reports whether a decoder error says the input ended early.
-func isTruncation(err error) bool {
-	return errors.Is(err, io.ErrUnexpectedEOF) || strings.Contains(err.Error(), "unexpected end of JSON input")
+// isTruncation reports whether a decoder error says the input ended early:
+// at its end, or inside a literal that the end cut ("tr", "nul", "1e").
+func isTruncation(err error, data []byte) bool {
+	if errors.Is(err, io.ErrUnexpectedEOF) || strings.Contains(err.Error(), "unexpected end of JSON input") {
+		return true
+	}
+	var se *json.SyntaxError
+	return errors.As(err, &se) && se.Offset >= int64(len(bytes.TrimRight(data, " \t\r\n")))
 }
 
 // unmarshalJSON is the one place a 2xx body is decoded.
 func unmarshalJSON(data []byte, out any) error { return json.Unmarshal(data, out) }
 
 // decodeError describes an unusable 2xx body. A body that may hold a token
-// is never quoted: it could be one we have not learnt yet.
+// is never quoted: it could be one we have not learnt yet. The cause's text
+// is scrubbed too, since decoders quote what they could not parse.
 func (st *callState) decodeError(hr *http.Response, data []byte, err error) *DecodeError {
 	e := &DecodeError{
 		StatusCode: hr.StatusCode, Method: st.method, Path: st.path,
 		ContentType:    headerValue(hr.Header, "Content-Type"),
-		Err:            err,
+		Err:            scrub(err, st.secrets(), st.bodyMayHoldSecret),
 		outcomeUnknown: st.post,
 	}
 	if !st.bodyMayHoldSecret {
 		e.Snippet = sample(redact(string(data), st.secrets()), 200)
 	}
 	return e
+}
+
+// quotedPattern matches the values a decoder error quotes.
+var quotedPattern = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
+
+// scrubbedError is a cause whose text went through redaction; it still
+// unwraps to the cause, for errors.Is and errors.As.
+type scrubbedError struct {
+	msg string
+	err error
+}
+
+func (e *scrubbedError) Error() string { return e.msg }
+func (e *scrubbedError) Unwrap() error { return e.err }
+
+// scrub redacts err's text of secrets; with quoted set it also blanks
+// every quoted value, which may be a token the SDK has not learnt yet.
+func scrub(err error, secrets []string, quoted bool) error {
+	msg := redact(err.Error(), secrets)
+	if quoted {
+		msg = quotedPattern.ReplaceAllString(msg, `"…"`)
+	}
+	if msg == err.Error() {
+		return err
+	}
+	return &scrubbedError{msg: msg, err: err}
 }

@@ -356,7 +356,12 @@ const minSecretPiece = 8
 
 // redact removes from s every secret of the request, and every run of 8 or
 // more of a secret's consecutive characters, then every known token shape.
+// A string with nothing to remove costs no allocation, since request IDs
+// and paths of every answer pass through here.
 func redact(s string, secrets []string) string {
+	if !mayHoldSecret(s, secrets) {
+		return s
+	}
 	var pieces map[string]struct{}
 	for _, sec := range secrets {
 		if len(sec) < minSecretPiece {
@@ -376,6 +381,25 @@ func redact(s string, secrets []string) string {
 		s = redactPieces(s, pieces)
 	}
 	return tokenShapePattern.ReplaceAllString(s, redacted)
+}
+
+// mayHoldSecret is a quick, allocation-free look for anything redact
+// would remove.
+func mayHoldSecret(s string, secrets []string) bool {
+	for _, sec := range secrets {
+		if len(sec) < minSecretPiece {
+			if len(sec) >= 4 && strings.Contains(s, sec) {
+				return true
+			}
+			continue
+		}
+		for i := 0; i+minSecretPiece <= len(sec); i++ {
+			if strings.Contains(s, sec[i:i+minSecretPiece]) {
+				return true
+			}
+		}
+	}
+	return tokenShapePattern.MatchString(s)
 }
 
 // redactPieces replaces each maximal run of s covered by 8-byte windows

@@ -52,9 +52,10 @@ type Request struct {
 	// Query is sent as the query string; Do sends it as it is then.
 	Query url.Values
 
-	payload []byte // the JSON body, encoded by NewRequest
-	secrets []string
-	config  requestConfig
+	payload      []byte // the JSON body, encoded by NewRequest
+	encodedQuery string // when set, sent instead of Query (iterators' later pages)
+	secrets      []string
+	config       requestConfig
 }
 
 // NewRequest prepares a call. query is nil, a url.Values, or a struct
@@ -163,7 +164,7 @@ func (c *Client) Do(ctx context.Context, req *Request, out any) (*Response, erro
 		return c.failed(st, hr, err)
 	}
 	defer drainAndClose(hr.Body)
-	resp := newResponse(hr, st.attempt, time.Now())
+	resp := st.newResponse(hr)
 	if hr.StatusCode < 200 || hr.StatusCode > 299 {
 		return resp, c.responseError(hr, resp, st)
 	}
@@ -182,7 +183,9 @@ func (c *Client) newHTTPRequest(ctx context.Context, req *Request, st *callState
 		ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteHeaders: st.markWritten})
 	}
 	u := c.baseURL + req.Path
-	if len(req.Query) > 0 {
+	if req.encodedQuery != "" {
+		u += "?" + req.encodedQuery
+	} else if len(req.Query) > 0 {
 		u += "?" + req.Query.Encode()
 	}
 	var body any // a nil interface: a typed nil would give every GET an empty body to probe
@@ -237,7 +240,7 @@ func (c *Client) failed(st *callState, hr *http.Response, err error) (*Response,
 		te.outcomeUnknown = st.post && te.Sent
 		return nil, te
 	case hr.StatusCode >= 200 && hr.StatusCode <= 299: // the body broke off
-		resp := newResponse(hr, st.attempt, time.Now())
+		resp := st.newResponse(hr)
 		var tooLarge *bodyTooLargeError
 		if errors.As(err, &tooLarge) {
 			err = fmt.Errorf("%w (over %d bytes)", ErrResponseTooLarge, tooLarge.limit)
@@ -245,7 +248,7 @@ func (c *Client) failed(st *callState, hr *http.Response, err error) (*Response,
 		return resp, st.decodeError(hr, nil, err)
 	default: // a retryable answer (429, 5xx), then the wait before the retry was cut short
 		te.Sent = true
-		return newResponse(hr, st.attempt, time.Now()), te
+		return st.newResponse(hr), te
 	}
 }
 

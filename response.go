@@ -50,3 +50,11 @@ func newResponse(r *http.Response, attempts int, now time.Time) *Response {
 	parsePagination(resp)
 	return resp
 }
+
+// newResponse is newResponse for the call's answer, its request ID
+// scrubbed: a server may echo a token there too.
+func (st *callState) newResponse(r *http.Response) *Response {
+	resp := newResponse(r, st.attempt, time.Now())
+	resp.RequestID = redact(resp.RequestID, st.secrets())
+	return resp
+}

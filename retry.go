@@ -227,6 +227,7 @@ func (st *callState) shouldRetry(ctx context.Context, resp *http.Response, err e
 		return false
 	}
 	st.wait = st.policy.backoff(st.attempt, st.jitter)
+	told := false
 	if err != nil {
 		if !retryableTransportError(err) || (!st.idempotent && st.wrote.Load()) {
 			return false
@@ -235,7 +236,8 @@ func (st *callState) shouldRetry(ctx context.Context, resp *http.Response, err e
 		if !st.retryableStatus(resp.StatusCode) {
 			return false
 		}
-		if wait, told := serverWait(resp.Header, time.Now()); told {
+		var wait time.Duration
+		if wait, told = serverWait(resp.Header, time.Now()); told {
 			if wait > st.policy.MaxRetryAfter {
 				st.refusedWait = wait
 				return false
@@ -244,7 +246,7 @@ func (st *callState) shouldRetry(ctx context.Context, resp *http.Response, err e
 		}
 	}
 	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < st.wait {
-		if resp != nil && resp.StatusCode == http.StatusTooManyRequests {
+		if told { // only GitLab's own request is reported as RetryAfter
 			st.refusedWait = st.wait
 		}
 		return false

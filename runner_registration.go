@@ -106,6 +106,8 @@ func checkUntagged(runUntagged *bool, tags []string) error {
 // again: store it before anything else. It is the supported replacement of
 // Register. A failure that matches ErrOutcomeUnknown may have created the
 // runner; it is not retried unless WithRetryNonIdempotent is given.
+// CreateOnce does that reconciling for you, and FindCreated lists what a
+// lost Create may have made.
 //
 // GitLab API docs: https://docs.gitlab.com/api/users/#create-a-runner-linked-to-a-user
 //

@@ -47,11 +47,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		cancel()
 	}
 	if c.logger != nil {
-		attempt := 0
-		if st != nil {
-			attempt = st.attempt
-		}
-		c.logAttempt(ctx, req, resp, err, attempt, time.Since(start))
+		c.logAttempt(ctx, req, resp, err, st, time.Since(start))
 	}
 	return resp, err
 }
