@@ -134,7 +134,11 @@ func decodeInto(data []byte, out any) error {
 	case bytes.Equal(trimmed, []byte("null")):
 		return errors.New("null where a value was expected")
 	}
-	reflect.ValueOf(out).Elem().SetZero()
+	if v := reflect.ValueOf(out).Elem(); v.Kind() == reflect.Slice {
+		v.SetLen(0) // keep the room the caller made for a page
+	} else {
+		v.SetZero()
+	}
 	if err := unmarshalJSON(data, out); err != nil {
 		if isTruncation(err) {
 			return fmt.Errorf("%w: %w", errTruncated, err)

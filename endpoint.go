@@ -53,7 +53,9 @@ func getList[T any](ctx context.Context, c *Client, path string, query any, opts
 }
 
 func sendList[T any](ctx context.Context, c *Client, req *Request) ([]*T, *Response, error) {
-	var out []*T
+	// Room for a full page up front: growing the slice item by item made
+	// a handful of allocations a page.
+	out := make([]*T, 0, pageSizeOf(req.Query))
 	resp, err := c.Do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
@@ -131,6 +133,16 @@ func iterate[T any, O any, PO interface {
 		}
 		return list(ctx, &o)
 	})
+}
+
+// pageSizeOf is the page size a list request asks for: per_page, within
+// GitLab's bounds, or GitLab's default of 20.
+func pageSizeOf(q url.Values) int {
+	n, err := strconv.Atoi(q.Get("per_page"))
+	if err != nil || n <= 0 {
+		return 20
+	}
+	return min(n, 100)
 }
 
 // pageTemplate keeps an iterator's first request, so that later pages
