@@ -135,11 +135,14 @@ func decodeInto(data []byte, out any) error {
 		return errors.New("null where a value was expected")
 	}
 	if v := reflect.ValueOf(out).Elem(); v.Kind() == reflect.Slice {
-		v.SetLen(0) // keep the room the caller made for a page
+		// Keep the room the caller made for a page, but not what a failed
+		// attempt left in it: the decoder would merge into that.
+		v.Slice(0, v.Cap()).Clear()
+		v.SetLen(0)
 	} else {
 		v.SetZero()
 	}
-	if err := unmarshalJSON(data, out); err != nil {
+	if err := decodeJSON(data, out); err != nil {
 		if isTruncation(err) {
 			return fmt.Errorf("%w: %w", errTruncated, err)
 		}

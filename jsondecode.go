@@ -73,11 +73,11 @@ var v1DecodeBehaviours = []jsonv2.Options{
 // a time in v2. The hook adds 15-20% to the decoding time, since every
 // field then goes through a lookup, so it is used only for bodies
 // mayHoldEscapedTime cannot clear.
-var decodeOptionsExactTime = []jsonv2.Options{jsonv2.JoinOptions(decodeOptions[0], v1TimeMethod)}
+var decodeOptionsExactTime = []jsonv2.Options{jsonv2.JoinOptions(decodeOptions[0], jsonv2.WithUnmarshalers(v1TimeMethod))}
 
-var v1TimeMethod = jsonv2.WithUnmarshalers(jsonv2.UnmarshalFunc(func(b []byte, t *time.Time) error {
+var v1TimeMethod = jsonv2.UnmarshalFunc(func(b []byte, t *time.Time) error {
 	return t.UnmarshalJSON(b)
-}))
+})
 
 // mayHoldEscapedTime reports whether data has an escape that decodes to a
 // byte an RFC 3339 time can hold: a digit or one of "+,-.:TZtz " (t, z and

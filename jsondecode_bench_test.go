@@ -58,6 +58,8 @@ func BenchmarkDecodeRunnerPage(b *testing.B) {
 	}
 	run("encoding-json", json.Unmarshal)
 	run("unmarshalJSON", unmarshalJSON)
+	// What the SDK runs on a page: nullable fields' pointees from blocks.
+	run("unmarshalList", unmarshalList)
 	// What a page that mayHoldEscapedTime flags costs.
 	run("exact-time-path", withOptions(decodeOptionsExactTime))
 	// v2 run with every v1 option, as its own v1 package does: the pre-scan

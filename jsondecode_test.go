@@ -104,11 +104,11 @@ func TestUnmarshalJSON_fixtures(t *testing.T) {
 		require.NoError(t, err)
 		own, ok := fixtureTargets[filepath.Base(name)]
 		require.True(t, ok, "%s has no type in fixtureTargets", name)
-		diff, accepted := decodeDiff(data, own, unmarshalJSON)
+		diff, accepted := decodeDiff(data, own, decodeJSON)
 		assert.Empty(t, diff, name)
 		assert.True(t, accepted, "%s does not decode into %s", name, own.name)
 		for _, tg := range decodeTargets {
-			diff, _ := decodeDiff(data, tg, unmarshalJSON)
+			diff, _ := decodeDiff(data, tg, decodeJSON)
 			assert.Empty(t, diff, name)
 		}
 	}
@@ -122,7 +122,7 @@ func TestUnmarshalJSON_crafted(t *testing.T) {
 	accepted, rejected := map[string]int{}, map[string]int{}
 	for _, c := range decodeCases {
 		for _, tg := range decodeTargets {
-			diff, ok := decodeDiff([]byte(c.body), tg, unmarshalJSON)
+			diff, ok := decodeDiff([]byte(c.body), tg, decodeJSON)
 			if diff != "" {
 				t.Errorf("%s / %s: %s", c.category, c.name, diff)
 			}
@@ -155,7 +155,7 @@ func TestUnmarshalJSON_truncated(t *testing.T) {
 		data := bytes.TrimRight(fixture(t, name), " \t\r\n")
 		step := max(1, len(data)/500)
 		for n := 0; n < len(data); n += step {
-			if diff, _ := decodeDiff(data[:n], tg, unmarshalJSON); diff != "" {
+			if diff, _ := decodeDiff(data[:n], tg, decodeJSON); diff != "" {
 				t.Fatalf("%s cut at %d: %s", name, n, diff)
 			}
 			for _, opts := range [][]jsonv2.Options{decodeOptions, decodeOptionsExactTime} {
@@ -194,7 +194,7 @@ func TestUnmarshalJSON_mutated(t *testing.T) {
 			for _, span := range valueSpans(t, data) {
 				for _, r := range replacements {
 					body := slices.Concat(data[:span[0]], []byte(r), data[span[1]:])
-					diff, ok := decodeDiff(body, tg, unmarshalJSON)
+					diff, ok := decodeDiff(body, tg, decodeJSON)
 					if diff != "" {
 						t.Fatalf("%s with %s at %d: %s", name, r, span[0], diff)
 					}
@@ -305,7 +305,7 @@ func TestDecodeOptions_eachNeeded(t *testing.T) {
 	for i := range v1DecodeBehaviours {
 		others := slices.Delete(slices.Clone(v1DecodeBehaviours), i, i+1)
 		fast := []jsonv2.Options{jsonv2.JoinOptions(others...)}
-		exact := []jsonv2.Options{jsonv2.JoinOptions(append(others, v1TimeMethod)...)}
+		exact := []jsonv2.Options{jsonv2.JoinOptions(append(others, jsonv2.WithUnmarshalers(v1TimeMethod))...)}
 		decode := func(data []byte, out any) error { // as unmarshalJSON does
 			if mayHoldEscapedTime(data) {
 				return jsonv2.Unmarshal(data, out, exact...)
@@ -342,7 +342,7 @@ func FuzzDecodeDifferential(f *testing.F) {
 	exact := withOptions(decodeOptionsExactTime)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, tg := range decodeTargets {
-			if diff, _ := decodeDiff(data, tg, unmarshalJSON); diff != "" {
+			if diff, _ := decodeDiff(data, tg, decodeJSON); diff != "" {
 				t.Fatal(diff)
 			}
 			if diff, _ := decodeDiff(data, tg, exact); diff != "" {
