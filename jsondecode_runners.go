@@ -101,9 +101,6 @@ func (l *runnerList) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	if _, err := dec.ReadToken(); err != nil {
 		return err
 	}
-	if *l == nil {
-		*l = runnerList{}
-	}
 	start := dec.InputOffset()
 	var (
 		boxes []runnerBox
@@ -113,6 +110,9 @@ func (l *runnerList) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	for {
 		switch dec.PeekKind() {
 		case ']':
+			if n == 0 {
+				*l = runnerList{} // as encoding/json: empty and not nil, without the room
+			}
 			_, err := dec.ReadToken()
 			return err
 		case '{':
