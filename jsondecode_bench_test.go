@@ -58,8 +58,13 @@ func BenchmarkDecodeRunnerPage(b *testing.B) {
 	}
 	run("encoding-json", json.Unmarshal)
 	run("unmarshalJSON", unmarshalJSON)
-	// What the SDK runs on a page: nullable fields' pointees from blocks.
+	// What the SDK runs on a page: runnerList, Runners and the pointees of
+	// their nullable fields in one block per page.
 	run("unmarshalList", unmarshalList)
+	// runnerList on a page that mayHoldEscapedTime flags.
+	run("unmarshalList-exact-time", func(data []byte, out any) error {
+		return jsonv2.Unmarshal(data, (*runnerList)(out.(*[]*Runner)), decodeOptionsExactTime...)
+	})
 	// What a page that mayHoldEscapedTime flags costs.
 	run("exact-time-path", withOptions(decodeOptionsExactTime))
 	// v2 run with every v1 option, as its own v1 package does: the pre-scan
@@ -79,6 +84,16 @@ func BenchmarkDecodeRunnerPage(b *testing.B) {
 		for b.Loop() {
 			out := make([]*Runner, 0, 100)
 			if err := unmarshalJSON(page, &out); err != nil || len(out) != 100 {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("unmarshalList-presized", func(b *testing.B) {
+		b.SetBytes(int64(len(page)))
+		b.ReportAllocs()
+		for b.Loop() {
+			out := make([]*Runner, 0, 100)
+			if err := unmarshalList(page, &out); err != nil || len(out) != 100 {
 				b.Fatal(err)
 			}
 		}
