@@ -183,7 +183,7 @@ func TestRequestOptions_setHeaders(t *testing.T) {
 
 func TestLogger_neverLogsSecrets(t *testing.T) {
 	t.Parallel()
-	var buf syncBuffer
+	var buf logCapture
 	logger := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	c, mux, _ := setup(t, WithLogger(logger))
 	mux.HandleFunc("POST /api/v4/runners/verify", func(w http.ResponseWriter, r *http.Request) {
@@ -198,23 +198,6 @@ func TestLogger_neverLogsSecrets(t *testing.T) {
 	assert.Contains(t, out, `"request_id":"req-42"`)
 	assert.NotContains(t, out, "SECRETSECRET")
 	assert.NotContains(t, out, testToken)
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func TestWithHTTPClient_isCopiedNotMutated(t *testing.T) {

@@ -336,18 +336,13 @@ func (o *onceCall) pause(ctx context.Context, n int) error {
 	return sleepCtx(ctx, o.policy.backoff(n, rand.Float64()))
 }
 
+// sleepCtx is sleep (ratelimit.go) that also reports an ended context
+// when there is nothing to wait for.
 func sleepCtx(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+	return sleep(ctx, d)
 }
 
 // refuseUnsafeRetry refuses WithRetryNonIdempotent: replaying a create

@@ -77,7 +77,7 @@ func TestCreateOnce_logs(t *testing.T) {
 	t.Parallel()
 	f := newOnceFake()
 	defer f.srv.Close()
-	var logs lockedBuffer
+	var logs logCapture
 	c := f.client(WithLogger(slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 	f.srv.AddFault(fault502AfterApply(2))
 	f.srv.AddFault(glrunnerstest.Fault{Method: "GET", Pattern: "/api/v4/projects/*/runners", Status: 200, Body: "[]", Times: 5})

@@ -1,7 +1,6 @@
 package glrunners
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -139,7 +138,7 @@ func TestCreateOnce_soak(t *testing.T) {
 	seed := uint64(time.Now().UnixNano())
 	proxy := newFaultProxy(f.srv.URL(), faultRate, seed)
 	defer proxy.Close()
-	var logs lockedBuffer
+	var logs logCapture
 	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	c, err := NewClient(proxy.ts.URL, WithToken(f.token), WithLogger(logger),
 		WithRetry(RetryPolicy{MaxRetries: 4, WaitMin: time.Millisecond, WaitMax: 4 * time.Millisecond, MaxRetryAfter: time.Second}))
@@ -234,22 +233,4 @@ func checkSoak(t *testing.T, f *onceFake, proxy *faultProxy, results []soakResul
 		len(results), proxy.seed, proxy.injected, outcomes, len(f.projectRunners()), duplicates, lost)
 	t.Logf("extra requests per call: median %d, p90 %d, p99 %d, max %d",
 		extra[len(extra)/2], extra[len(extra)*90/100], extra[len(extra)*99/100], extra[len(extra)-1])
-}
-
-// lockedBuffer is a log sink shared by goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }

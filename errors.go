@@ -399,7 +399,13 @@ func mayHoldSecret(s string, secrets []string) bool {
 			}
 		}
 	}
-	return tokenShapePattern.MatchString(s)
+	return hasTokenPrefix(s) && tokenShapePattern.MatchString(s)
+}
+
+// hasTokenPrefix is the cheap test before tokenShapePattern: every shape
+// it matches starts with "gl" or "GR".
+func hasTokenPrefix(s string) bool {
+	return strings.Contains(s, "gl") || strings.Contains(s, "GR")
 }
 
 // redactPieces replaces each maximal run of s covered by 8-byte windows

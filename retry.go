@@ -155,6 +155,7 @@ type callState struct {
 	path        string
 	authSecret  string   // the user's credential, as sent
 	bodySecrets []string // tokens in the request body
+	oneSecret   [1]string
 
 	// Written by the retry loop's goroutine only, between attempts or
 	// in the hooks of the current attempt; read after the loop ends.
@@ -188,9 +189,14 @@ func stateFrom(ctx context.Context) *callState {
 }
 
 // secrets is every secret the call sent, for scrubbing what comes back.
+// It allocates nothing for the usual call: one credential, no body token.
 func (st *callState) secrets() []string {
-	if st.authSecret == "" {
+	switch {
+	case st.authSecret == "":
 		return st.bodySecrets
+	case len(st.bodySecrets) == 0:
+		st.oneSecret[0] = st.authSecret
+		return st.oneSecret[:]
 	}
 	return append(st.bodySecrets[:len(st.bodySecrets):len(st.bodySecrets)], st.authSecret)
 }

@@ -311,6 +311,12 @@ func (l *logCapture) Write(p []byte) (int, error) {
 	return l.buf.Write(p)
 }
 
+func (l *logCapture) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
 func (l *logCapture) len() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
