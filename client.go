@@ -20,10 +20,11 @@ const (
 	defaultUserAgent    = "glrunners/" + Version + " (+https://github.com/glrunners/glrunners)"
 	defaultMaxBodyBytes = 32 << 20
 	defaultPerPage      = 100 // iterators ask for GitLab's maximum page size
-	// defaultAttemptTimeout bounds one attempt (connect, headers and body)
-	// of the default HTTP client, so that a server that stalls mid-answer
-	// cannot hang a caller who passed a context without a deadline.
-	defaultAttemptTimeout = 2 * time.Minute
+	// defaultStallTimeout is how long the default HTTP client waits on a
+	// connection that makes no progress (connect, writing the request,
+	// headers or body), so that a server that stalls mid-answer cannot hang
+	// a caller who passed a context without a deadline.
+	defaultStallTimeout = 2 * time.Minute
 )
 
 // Client talks to one GitLab instance's Runners API. It is safe for
@@ -63,8 +64,9 @@ type TokensService struct{ client *Client }
 
 // NewClient returns a Client for the GitLab instance at baseURL
 // ("https://gitlab.example.com"; a trailing "/api/v4" is optional).
-// Without WithHTTPClient, each attempt is limited to 2 minutes; the
-// call's context bounds the whole call, retries included.
+// Without WithHTTPClient, an attempt whose connection makes no progress
+// for 2 minutes fails and is retried; the call's context bounds the whole
+// call, retries included.
 func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	base, err := normaliseBaseURL(baseURL)
 	if err != nil {
@@ -135,22 +137,20 @@ func normaliseBaseURL(raw string) (*url.URL, error) {
 
 // wrapHTTPClient copies hc (or a fresh pooled client) and installs the
 // SDK's transport and redirect policy on the copy. The default client has
-// no http.Client.Timeout: the transport bounds each attempt with a context
-// instead, which costs net/http no goroutine or timer of its own.
+// no http.Client.Timeout: its connections give up when they stall (see
+// stallConn), which costs a request no context, goroutine or timer.
 func (c *Client) wrapHTTPClient(hc *http.Client) *http.Client {
 	var cp http.Client
-	var attemptTimeout time.Duration
 	if hc != nil {
 		cp = *hc
 	} else {
-		cp = http.Client{Transport: newPooledTransport()}
-		attemptTimeout = defaultAttemptTimeout
+		cp = http.Client{Transport: newPooledTransport(defaultStallTimeout)}
 	}
 	base := cp.Transport
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	cp.Transport = &transport{base: base, client: c, attemptTimeout: attemptTimeout}
+	cp.Transport = &transport{base: base, client: c}
 	cp.CheckRedirect = safeRedirect(cp.CheckRedirect)
 	return &cp
 }

@@ -271,8 +271,9 @@ func (st *callState) retryableStatus(code int) bool {
 }
 
 // retryableTransportError rejects failures that a retry cannot fix. A
-// DeadlineExceeded here is the per-attempt timeout (the caller's own
-// context is checked before this), so it is retried.
+// deadline error here is a stalled connection or the user's
+// http.Client.Timeout (the caller's own context is checked before this),
+// so it is retried.
 func retryableTransportError(err error) bool {
 	var unknownAuthority x509.UnknownAuthorityError
 	var certInvalid x509.CertificateInvalidError

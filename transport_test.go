@@ -166,8 +166,9 @@ func TestTimeout_stalledAnswerDoesNotHang(t *testing.T) {
 	require.NoError(t, err)
 	tr, ok := def.http.Transport.(*transport)
 	require.True(t, ok)
-	assert.Equal(t, defaultAttemptTimeout, tr.attemptTimeout, "the default client bounds each attempt")
-	assert.Zero(t, def.http.Timeout, "with a context, not net/http's slower Client.Timeout")
+	_, ok = tr.base.(*http.Transport)
+	assert.True(t, ok, "the default client's own pooled transport, whose connections give up when they stall")
+	assert.Zero(t, def.http.Timeout, "not net/http's slower Client.Timeout")
 
 	stall := make(chan struct{})
 	defer close(stall)
@@ -189,7 +190,7 @@ func TestTimeout_stalledAnswerDoesNotHang(t *testing.T) {
 	assert.Equal(t, int32(fastRetry.MaxRetries+1), attempts.Load(), "each stalled attempt timed out and was retried")
 }
 
-func TestTimeout_defaultClientBoundsEachAttemptWithAContext(t *testing.T) {
+func TestTimeout_defaultClientGivesUpOnAStalledConnection(t *testing.T) {
 	t.Parallel()
 	stall := make(chan struct{})
 	defer close(stall)
@@ -210,9 +211,9 @@ func TestTimeout_defaultClientBoundsEachAttemptWithAContext(t *testing.T) {
 	})
 	c, err := NewClient(newServer(t, mux), WithToken(testToken), WithRetry(fastRetry))
 	require.NoError(t, err)
-	c.http.Transport.(*transport).attemptTimeout = 100 * time.Millisecond
+	c.http.Transport.(*transport).base = newPooledTransport(100 * time.Millisecond)
 	got, resp, err := c.Runners.Get(t.Context(), 7, nil)
 	require.NoError(t, err)
 	assert.Equal(t, int64(7), got.ID)
-	assert.Equal(t, 3, resp.Attempts, "two stalled attempts timed out inside the body read and were retried")
+	assert.Equal(t, 3, resp.Attempts, "two attempts stalled inside the body, timed out and were retried")
 }
