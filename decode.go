@@ -40,42 +40,49 @@ func (e *bodyTooLargeError) Error() string {
 func (e *bodyTooLargeError) Unwrap() error { return ErrResponseTooLarge }
 
 // readAndDecode is the response handler of a call whose 2xx answer is
-// decoded into out. A returned error is a broken answer that the retry
-// policy judges (retried when idempotent); an unusable but complete body
-// is kept in st.decodeErr and ends the call.
+// decoded into out. A returned error is an answer that broke off, which
+// the retry policy judges (retried when idempotent); an unusable but
+// complete body is kept in st.decodeErr and ends the call.
 func (c *Client) readAndDecode(st *callState, out any) func(*http.Response) error {
 	return func(hr *http.Response) error {
 		if hr.StatusCode < 200 || hr.StatusCode > 299 {
 			return nil
 		}
-		if hr.StatusCode == http.StatusNoContent {
-			st.decodeErr = st.decodeError(hr, nil, errors.New("empty answer (204) where a value was expected"))
-			return nil
-		}
-		buf := bodyPool.Get().(*bytes.Buffer)
-		defer releaseBody(buf)
-		if err := readCapped(buf, hr, c.maxBodyBytes); err != nil {
+		if err := c.decodeBody(st, hr, out); err != nil {
 			st.answered = false // the answer never arrived whole
 			return err
 		}
-		data := buf.Bytes()
-		if err := checkJSONContentType(hr.Header); err != nil {
-			st.decodeErr = st.decodeError(hr, data, err)
-			return nil
-		}
-		if len(bytes.TrimSpace(data)) == 0 && hr.ContentLength != 0 {
-			st.answered = false // nothing arrived where a value was due: cut off
-			return fmt.Errorf("%w: empty body", errTruncated)
-		}
-		if err := decodeInto(data, out); err != nil {
-			if errors.Is(err, errTruncated) {
-				st.answered = false
-				return err
-			}
-			st.decodeErr = st.decodeError(hr, data, err)
-		}
 		return nil
 	}
+}
+
+// decodeBody reads and decodes one 2xx answer; see readAndDecode.
+func (c *Client) decodeBody(st *callState, hr *http.Response, out any) error {
+	if hr.StatusCode == http.StatusNoContent {
+		st.decodeErr = st.decodeError(hr, nil, errors.New("empty answer (204) where a value was expected"))
+		return nil
+	}
+	buf := bodyPool.Get().(*bytes.Buffer)
+	defer releaseBody(buf)
+	if err := readCapped(buf, hr, c.maxBodyBytes); err != nil {
+		return err
+	}
+	data := buf.Bytes()
+	if err := checkJSONContentType(hr.Header); err != nil {
+		st.decodeErr = st.decodeError(hr, data, err)
+		return nil
+	}
+	if len(bytes.TrimSpace(data)) == 0 && hr.ContentLength != 0 {
+		return fmt.Errorf("%w: empty body", errTruncated) // nothing arrived where a value was due
+	}
+	err := decodeInto(data, out)
+	if errors.Is(err, errTruncated) {
+		return err
+	}
+	if err != nil {
+		st.decodeErr = st.decodeError(hr, data, err)
+	}
+	return nil
 }
 
 func releaseBody(buf *bytes.Buffer) {
@@ -143,19 +150,14 @@ func decodeInto(data []byte, out any) error {
 		v.SetZero()
 	}
 	if err := decodeJSON(data, out); err != nil {
-		if isTruncation(err) {
+		// The decoder reports an input that ends early, at its end or in a
+		// literal the end cut ("tr", "nul", "1e"), as io.ErrUnexpectedEOF.
+		if errors.Is(err, io.ErrUnexpectedEOF) {
 			return fmt.Errorf("%w: %w", errTruncated, err)
 		}
 		return err
 	}
 	return checkComplete(out)
-}
-
-// isTruncation reports whether a decoder error says the input ended early,
-// at its end or inside a literal the end cut ("tr", "nul", "1e"): the
-// decoder reports both as io.ErrUnexpectedEOF.
-func isTruncation(err error) bool {
-	return errors.Is(err, io.ErrUnexpectedEOF)
 }
 
 // decodeError describes an unusable 2xx body. A body that may hold a token

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"hash/maphash"
 	"iter"
-	"net/http"
 	"net/url"
 	"strings"
 	"sync"
@@ -48,12 +47,12 @@ func parsePagination(r *Response) {
 		return
 	}
 	h := r.Header
-	r.CurrentPage = parsePageCount(pageHeader(h, "X-Page"))
-	r.PerPage = parsePageCount(pageHeader(h, "X-Per-Page"))
-	r.NextPage = parsePageCount(pageHeader(h, "X-Next-Page"))
-	r.PrevPage = parsePageCount(pageHeader(h, "X-Prev-Page"))
-	r.TotalItems = parsePageCount(pageHeader(h, "X-Total"))
-	r.TotalPages = parsePageCount(pageHeader(h, "X-Total-Pages"))
+	r.CurrentPage = parsePageCount(headerValue(h, "X-Page"))
+	r.PerPage = parsePageCount(headerValue(h, "X-Per-Page"))
+	r.NextPage = parsePageCount(headerValue(h, "X-Next-Page"))
+	r.PrevPage = parsePageCount(headerValue(h, "X-Prev-Page"))
+	r.TotalItems = parsePageCount(headerValue(h, "X-Total"))
+	r.TotalPages = parsePageCount(headerValue(h, "X-Total-Pages"))
 	r.NextLink, r.PrevLink, r.FirstLink, r.LastLink = "", "", "", ""
 	for _, v := range h["Link"] { // a proxy may split the list over lines
 		parseLinks(r, v)
@@ -61,16 +60,8 @@ func parsePagination(r *Response) {
 	// The spec documents the cursor in the Link URL; X-Next-Cursor is newer
 	// and unconfirmed on this API, so it is only the fallback.
 	if r.NextCursor = linkQueryParam(r.NextLink, "cursor"); r.NextCursor == "" {
-		r.NextCursor = strings.TrimSpace(pageHeader(h, "X-Next-Cursor"))
+		r.NextCursor = strings.TrimSpace(headerValue(h, "X-Next-Cursor"))
 	}
-}
-
-// pageHeader is h.Get without its key canonicalisation, a sixth of the cost.
-func pageHeader(h http.Header, key string) string {
-	if v := h[key]; len(v) > 0 {
-		return v[0]
-	}
-	return ""
 }
 
 // parsePageCount reads a non-negative decimal header value; anything else is 0
