@@ -79,9 +79,7 @@ var requestCycle = []struct {
 // Plan decides which requests and connections fail, and counts what was
 // done. It is safe for concurrent use.
 type Plan struct {
-	rate        float64
-	dropEvery   int
-	refuseEvery int
+	rate float64
 
 	mu       sync.Mutex
 	rng      *rand.Rand
@@ -89,20 +87,32 @@ type Plan struct {
 	pos      int
 	turn     int
 	requests int
-	conns    int
-	dials    int
 	counts   [numKinds]int
 
-	forced     []Kind                  // request faults to apply next, in order
-	cuts       []func(body []byte) int // where the next truncations cut
-	dropNext   int                     // connections to drop next
-	refuseNext int                     // dials to refuse next
+	forced []Kind                  // request faults to apply next, in order
+	cuts   []func(body []byte) int // where the next truncations cut
+	drops  everyNth                // accepted connections to drop
+	refuse everyNth                // client dials to refuse
+}
+
+// everyNth fails every n-th event (0: none), and the next forced ones.
+type everyNth struct {
+	every, forced, seen int
+}
+
+func (e *everyNth) take() bool {
+	e.seen++
+	if e.forced > 0 {
+		e.forced--
+		return true
+	}
+	return e.every > 0 && e.seen%e.every == 0
 }
 
 // NewPlan faults a share rate of the requests, drops every dropEvery-th
 // accepted connection and refuses every refuseEvery-th dial (0: never).
 func NewPlan(seed uint64, rate float64, dropEvery, refuseEvery int) *Plan {
-	p := &Plan{rate: rate, dropEvery: dropEvery, refuseEvery: refuseEvery,
+	p := &Plan{rate: rate, drops: everyNth{every: dropEvery}, refuse: everyNth{every: refuseEvery},
 		rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
 	for _, w := range requestCycle {
 		for range w.n {
@@ -121,9 +131,9 @@ func (p *Plan) Force(k Kind) {
 	defer p.mu.Unlock()
 	switch k {
 	case DroppedOnAccept:
-		p.dropNext++
+		p.drops.forced++
 	case RefusedDial:
-		p.refuseNext++
+		p.refuse.forced++
 	default:
 		p.forced = append(p.forced, k)
 	}
@@ -173,33 +183,19 @@ func (p *Plan) pick() Kind {
 }
 
 // dropConn reports whether to drop the connection just accepted.
-func (p *Plan) dropConn() bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.conns++
-	drop := p.dropEvery > 0 && p.conns%p.dropEvery == 0
-	if p.dropNext > 0 {
-		p.dropNext, drop = p.dropNext-1, true
-	}
-	if drop {
-		p.counts[DroppedOnAccept]++
-	}
-	return drop
-}
+func (p *Plan) dropConn() bool { return p.takeEvent(&p.drops, DroppedOnAccept) }
 
 // refuseDial reports whether to refuse the client's next dial.
-func (p *Plan) refuseDial() bool {
+func (p *Plan) refuseDial() bool { return p.takeEvent(&p.refuse, RefusedDial) }
+
+func (p *Plan) takeEvent(e *everyNth, k Kind) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.dials++
-	refuse := p.refuseEvery > 0 && p.dials%p.refuseEvery == 0
-	if p.refuseNext > 0 {
-		p.refuseNext, refuse = p.refuseNext-1, true
+	fail := e.take()
+	if fail {
+		p.counts[k]++
 	}
-	if refuse {
-		p.counts[RefusedDial]++
-	}
-	return refuse
+	return fail
 }
 
 // note counts a request fault as it was applied (a truncation of an empty
@@ -247,7 +243,7 @@ func (s Stats) Faulted() int {
 func (p *Plan) Stats() Stats {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	s := Stats{Requests: p.requests, Conns: p.conns, Dials: p.dials, Faults: map[Kind]int{}}
+	s := Stats{Requests: p.requests, Conns: p.drops.seen, Dials: p.refuse.seen, Faults: map[Kind]int{}}
 	for k := Latency; k < numKinds; k++ {
 		s.Faults[k] = p.counts[k]
 	}
