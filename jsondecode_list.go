@@ -22,6 +22,12 @@ func decodeJSON(data []byte, out any) error {
 // up once per type.
 func unmarshalList(data []byte, out any) error {
 	if p, ok := out.(*[]*Runner); ok {
+		if len(*p) == 0 {
+			if list, ok := scanRunnerPage(data, *p); ok {
+				*p = list
+				return nil
+			}
+		}
 		return unmarshalJSON(data, (*runnerList)(p))
 	}
 	return unmarshalJSON(data, out)

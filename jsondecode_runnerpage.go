@@ -1,0 +1,732 @@
+package glrunners
+
+import (
+	"bytes"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// A fleet walk decodes nothing but pages of runners, and decoding was about
+// 90% of its CPU time even with runnerList. scanRunnerPage is a scanner for
+// exactly that shape, written for the page GitLab sends: an array of
+// objects with Runner's keys, each once and in its case, values of the
+// fields' types, strings of valid UTF-8. Anything else (an unknown key that
+// folds onto a known one, a repeated key, null for an item, a number with a
+// fraction, a lone surrogate, a time time.Time refuses, a syntax error, a
+// cut) makes it give up, and the page goes to the general decoder, which
+// decides as encoding/json would. So the scanner only ever has to agree
+// with encoding/json on inputs it understands completely; the differential
+// tests and FuzzDecodeDifferential go through it first.
+//
+// It allocates a handful of times per page: the Runners and their pointees
+// in blocks (runnerBox, as runnerList), and every string of the page in a
+// few shared chunks of text. The price is runnerList's, larger: a runner
+// the caller keeps holds its block and its chunk of text in memory.
+
+// scanRunnerPage decodes data, a JSON array of runner objects, into room
+// (emptied first; its capacity is used) and reports whether it could.
+// When it cannot, room's backing array may have been written to.
+func scanRunnerPage(data []byte, room []*Runner) ([]*Runner, bool) {
+	s := pageScanners.Get().(*pageScanner)
+	s.data, s.pos = data, 0
+	list, ok := s.page(room[:0])
+	s.reset()
+	pageScanners.Put(s)
+	return list, ok
+}
+
+var pageScanners = sync.Pool{New: func() any { return new(pageScanner) }}
+
+// pageScanner reads one page. Its fixes outlive a page so that their room
+// is reused.
+type pageScanner struct {
+	data []byte
+	pos  int
+
+	chunk     strings.Builder // the current chunk of the page's text
+	fixes     []stringFix     // strings in chunk, to set once it is final
+	textBytes int             // text in chunks made final
+	boxes     []runnerBox     // the current block
+	items     int             // runners decoded
+	itemBytes int             // bytes those runners took
+}
+
+// stringFix is a string whose content is text[start:end], to store in dst
+// once the chunk is final (strings.Builder gives the chunk as a string
+// without a copy, but only then).
+type stringFix struct {
+	dst        *string
+	start, end int
+}
+
+func (s *pageScanner) reset() {
+	clear(s.fixes)
+	*s = pageScanner{fixes: s.fixes[:0]}
+}
+
+// Fields of a runner and of its creator, as bits of a set of keys seen.
+const (
+	rID = 1 << iota
+	rDescription
+	rIPAddress
+	rActive
+	rPaused
+	rIsShared
+	rRunnerType
+	rName
+	rOnline
+	rCreatedBy
+	rCreatedAt
+	rStatus
+	rJobExecutionStatus
+)
+
+const (
+	uID = 1 << iota
+	uUsername
+	uPublicEmail
+	uName
+	uState
+	uLocked
+	uAvatarURL
+	uWebURL
+)
+
+// runnerKeys and userKeys are the keys of Runner and UserBasic: an
+// unknown key that folds onto one of them would fill it in encoding/json.
+var (
+	runnerKeys = []string{"id", "description", "ip_address", "active", "paused", "is_shared",
+		"runner_type", "name", "online", "created_by", "created_at", "status", "job_execution_status"}
+	userKeys = []string{"id", "username", "public_email", "name", "state", "locked", "avatar_url", "web_url"}
+)
+
+func (s *pageScanner) page(list []*Runner) ([]*Runner, bool) {
+	if !s.skipSpaceTo('[') {
+		return nil, false
+	}
+	s.pos++
+	if s.skipSpaceTo(']') {
+		s.pos++
+		return []*Runner{}, s.atEnd() // as encoding/json: empty, not nil, without the room
+	}
+	for {
+		start := s.pos
+		if !s.skipSpaceTo('{') {
+			return nil, false
+		}
+		r, ok := s.runner()
+		if !ok {
+			return nil, false
+		}
+		list = append(list, r)
+		s.items++
+		s.itemBytes += s.pos - start
+		if !s.skipSpace() {
+			return nil, false
+		}
+		switch s.data[s.pos] {
+		case ',':
+			s.pos++
+		case ']':
+			s.pos++
+			if !s.atEnd() {
+				return nil, false
+			}
+			s.flushText()
+			return list, true
+		default:
+			return nil, false
+		}
+	}
+}
+
+// box returns a fresh runnerBox from the current block, starting a block
+// sized from the bytes left and the size of the runners so far: a page of
+// like runners takes one or two blocks.
+func (s *pageScanner) box() *runnerBox {
+	if len(s.boxes) == cap(s.boxes) {
+		n := 1
+		if s.items > 0 {
+			per := max(1, s.itemBytes/s.items)
+			n = min((len(s.data)-s.pos)/per+1, 1024)
+		}
+		s.boxes = make([]runnerBox, 0, n)
+	}
+	s.boxes = s.boxes[:len(s.boxes)+1]
+	return &s.boxes[len(s.boxes)-1]
+}
+
+// runner reads the object at s.pos into a fresh box.
+func (s *pageScanner) runner() (*Runner, bool) {
+	b := s.box()
+	r := &b.runner
+	s.pos++ // '{'
+	var seen uint32
+	for first := true; ; first = false {
+		key, end, ok := s.nextKey(first)
+		if !ok {
+			return nil, false
+		}
+		if end {
+			return r, true
+		}
+		var bit uint32
+		switch string(key) {
+		case "id":
+			bit, ok = rID, s.intValue(&r.ID)
+		case "description":
+			bit, ok = rDescription, s.optString(&b.description, &r.Description)
+		case "ip_address":
+			bit, ok = rIPAddress, s.optString(&b.ipAddress, &r.IPAddress)
+		case "active":
+			bit, ok = rActive, s.boolValue(&r.Active)
+		case "paused":
+			bit, ok = rPaused, s.boolValue(&r.Paused)
+		case "is_shared":
+			bit, ok = rIsShared, s.boolValue(&r.IsShared)
+		case "runner_type":
+			bit, ok = rRunnerType, s.stringValue((*string)(&r.RunnerType))
+		case "name":
+			bit, ok = rName, s.optString(&b.name, &r.Name)
+		case "online":
+			bit, ok = rOnline, s.optBool(&b.online, &r.Online)
+		case "created_by":
+			bit, ok = rCreatedBy, s.createdBy(b)
+		case "created_at":
+			bit, ok = rCreatedAt, s.timeValue(&r.CreatedAt)
+		case "status":
+			bit, ok = rStatus, s.stringValue((*string)(&r.Status))
+		case "job_execution_status":
+			bit, ok = rJobExecutionStatus, s.stringValue((*string)(&r.JobExecutionStatus))
+		default:
+			ok = s.unknown(key, runnerKeys)
+		}
+		if !ok || seen&bit != 0 {
+			return nil, false
+		}
+		seen |= bit
+	}
+}
+
+// createdBy reads created_by: null leaves it nil, an object fills the box's
+// user.
+func (s *pageScanner) createdBy(b *runnerBox) bool {
+	if s.data[s.pos] == 'n' {
+		return s.literal("null")
+	}
+	if s.data[s.pos] != '{' {
+		return false
+	}
+	s.pos++
+	u := &b.createdBy
+	b.runner.CreatedBy = u
+	var seen uint32
+	for first := true; ; first = false {
+		key, end, ok := s.nextKey(first)
+		if !ok {
+			return false
+		}
+		if end {
+			return true
+		}
+		var bit uint32
+		switch string(key) {
+		case "id":
+			bit, ok = uID, s.intValue(&u.ID)
+		case "username":
+			bit, ok = uUsername, s.stringValue(&u.Username)
+		case "public_email":
+			bit, ok = uPublicEmail, s.optString(&b.publicEmail, &u.PublicEmail)
+		case "name":
+			bit, ok = uName, s.stringValue(&u.Name)
+		case "state":
+			bit, ok = uState, s.stringValue(&u.State)
+		case "locked":
+			bit, ok = uLocked, s.boolValue(&u.Locked)
+		case "avatar_url":
+			bit, ok = uAvatarURL, s.optString(&b.avatarURL, &u.AvatarURL)
+		case "web_url":
+			bit, ok = uWebURL, s.stringValue(&u.WebURL)
+		default:
+			ok = s.unknown(key, userKeys)
+		}
+		if !ok || seen&bit != 0 {
+			return false
+		}
+		seen |= bit
+	}
+}
+
+// nextKey reads up to the next key's value: after the object's '{' when
+// first, else after a value. It returns the key (plain ASCII, no escapes,
+// or it gives up), or end when the object closes.
+func (s *pageScanner) nextKey(first bool) (key []byte, end, ok bool) {
+	if !s.skipSpace() {
+		return nil, false, false
+	}
+	c := s.data[s.pos]
+	if c == '}' { // after '{' or a value; after ',' it is a syntax error
+		s.pos++
+		return nil, true, true
+	}
+	if !first {
+		if c != ',' {
+			return nil, false, false
+		}
+		s.pos++
+		if !s.skipSpace() {
+			return nil, false, false
+		}
+		c = s.data[s.pos]
+	}
+	if c != '"' {
+		return nil, false, false
+	}
+	start := s.pos + 1
+	i := start
+	for ; i < len(s.data); i++ {
+		c := s.data[i]
+		if c == '"' {
+			break
+		}
+		if c == '\\' || c < 0x20 || c >= utf8.RuneSelf {
+			return nil, false, false
+		}
+	}
+	if i == len(s.data) {
+		return nil, false, false
+	}
+	key = s.data[start:i]
+	s.pos = i + 1
+	if !s.skipSpaceTo(':') {
+		return nil, false, false
+	}
+	s.pos++
+	if !s.skipSpace() {
+		return nil, false, false
+	}
+	return key, false, true
+}
+
+// unknown skips the value of a key that is not a field, as encoding/json
+// ignores it, unless the key folds onto a field's (encoding/json would fill
+// that field: the general decoder does it).
+func (s *pageScanner) unknown(key []byte, fields []string) bool {
+	for _, f := range fields {
+		if len(f) == len(key) && strings.EqualFold(f, string(key)) {
+			return false
+		}
+	}
+	return s.skipValue(0)
+}
+
+// intValue reads an integer that fits without a doubt (18 digits at most) or
+// null, which leaves dst as it is.
+func (s *pageScanner) intValue(dst *int64) bool {
+	d, i := s.data, s.pos
+	if d[i] == 'n' {
+		return s.literal("null")
+	}
+	neg := d[i] == '-'
+	if neg {
+		i++
+	}
+	start := i
+	var n int64
+	for ; i < len(d) && '0' <= d[i] && d[i] <= '9'; i++ {
+		n = n*10 + int64(d[i]-'0')
+	}
+	digits := i - start
+	switch {
+	case digits == 0, digits > 18, digits > 1 && d[start] == '0':
+		return false
+	case i < len(d) && (d[i] == '.' || d[i] == 'e' || d[i] == 'E'):
+		return false // encoding/json refuses a fraction or exponent for an int64
+	}
+	if neg {
+		n = -n
+	}
+	*dst, s.pos = n, i
+	return true
+}
+
+// boolValue reads true, false, or null, which leaves dst as it is.
+func (s *pageScanner) boolValue(dst *bool) bool {
+	switch s.data[s.pos] {
+	case 't':
+		*dst = true
+		return s.literal("true")
+	case 'f':
+		*dst = false
+		return s.literal("false")
+	case 'n':
+		return s.literal("null")
+	}
+	return false
+}
+
+// optBool reads a *bool: null leaves it nil, a value goes to slot.
+func (s *pageScanner) optBool(slot *bool, dst **bool) bool {
+	if s.data[s.pos] == 'n' {
+		return s.literal("null")
+	}
+	*dst = slot
+	return s.boolValue(slot)
+}
+
+// stringValue reads a string, or null, which leaves dst as it is.
+func (s *pageScanner) stringValue(dst *string) bool {
+	if s.data[s.pos] == 'n' {
+		return s.literal("null")
+	}
+	return s.textValue(dst)
+}
+
+// optString reads a *string: null leaves it nil, a value goes to slot.
+func (s *pageScanner) optString(slot *string, dst **string) bool {
+	if s.data[s.pos] == 'n' {
+		return s.literal("null")
+	}
+	*dst = slot
+	return s.textValue(slot)
+}
+
+// timeValue reads a time as encoding/json does, with time.Time's UnmarshalJSON
+// on the raw string; null leaves dst as it is. A string with an escape or
+// a byte past ASCII, which no valid time has, is left to the general
+// decoder.
+func (s *pageScanner) timeValue(dst *time.Time) bool {
+	d := s.data
+	if d[s.pos] == 'n' {
+		return s.literal("null")
+	}
+	if d[s.pos] != '"' {
+		return false
+	}
+	for i := s.pos + 1; i < len(d); i++ {
+		switch c := d[i]; {
+		case c == '"':
+			if dst.UnmarshalJSON(d[s.pos:i+1]) != nil {
+				return false
+			}
+			s.pos = i + 1
+			return true
+		case c == '\\', c < 0x20, c >= utf8.RuneSelf:
+			return false
+		}
+	}
+	return false
+}
+
+// textValue reads the JSON string at s.pos into the page's text, to be stored
+// in dst when its chunk is final. It gives up on a lone surrogate escape
+// and on invalid UTF-8, which encoding/json replaces with U+FFFD.
+func (s *pageScanner) textValue(dst *string) bool {
+	d := s.data
+	if d[s.pos] != '"' {
+		return false
+	}
+	start := s.pos + 1
+	i := start
+	var escaped, wide bool
+	for ; i < len(d); i++ {
+		switch c := d[i]; {
+		case c == '"':
+			goto closed
+		case c == '\\':
+			escaped = true
+			i++ // the escaped byte cannot close the string; unescape checks it
+		case c < 0x20:
+			return false
+		case c >= utf8.RuneSelf:
+			wide = true
+		}
+	}
+	return false
+closed:
+	raw := d[start:i]
+	s.pos = i + 1
+	if wide && !utf8.Valid(raw) {
+		return false
+	}
+	if len(raw) == 0 {
+		return true
+	}
+	// An unescaped string is never longer than its raw form.
+	if s.chunk.Cap()-s.chunk.Len() < len(raw) {
+		s.newChunk(len(raw))
+	}
+	from := s.chunk.Len()
+	if !escaped {
+		s.chunk.Write(raw)
+	} else if !s.unescape(raw) {
+		return false
+	}
+	s.fixes = append(s.fixes, stringFix{dst, from, s.chunk.Len()})
+	return true
+}
+
+// unescape appends raw, a string's content with escapes, unescaped to the
+// chunk. It gives up on a surrogate, paired or not: GitLab writes
+// characters past the BMP as UTF-8, and the general decoder knows what
+// encoding/json makes of the rest.
+func (s *pageScanner) unescape(raw []byte) bool {
+	for len(raw) > 0 {
+		i := bytes.IndexByte(raw, '\\')
+		if i < 0 {
+			s.chunk.Write(raw)
+			return true
+		}
+		s.chunk.Write(raw[:i])
+		raw = raw[i:]
+		if len(raw) < 2 {
+			return false
+		}
+		var c byte
+		switch raw[1] {
+		case '"', '\\', '/':
+			c = raw[1]
+		case 'b':
+			c = '\b'
+		case 'f':
+			c = '\f'
+		case 'n':
+			c = '\n'
+		case 'r':
+			c = '\r'
+		case 't':
+			c = '\t'
+		case 'u':
+			r, ok := hex4(raw[2:])
+			if !ok || utf16.IsSurrogate(r) {
+				return false
+			}
+			var buf [utf8.UTFMax]byte
+			s.chunk.Write(utf8.AppendRune(buf[:0], r))
+			raw = raw[6:]
+			continue
+		default:
+			return false
+		}
+		s.chunk.WriteByte(c)
+		raw = raw[2:]
+	}
+	return true
+}
+
+// hex4 reads the four hex digits of a \u escape.
+func hex4(b []byte) (rune, bool) {
+	if len(b) < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[:4] {
+		v, ok := unhex(c)
+		if !ok {
+			return 0, false
+		}
+		r = r<<4 | rune(v)
+	}
+	return r, true
+}
+
+// newChunk makes the current chunk final and starts one with room for at
+// least n bytes, sized to hold the rest of the page's text if it is like
+// the text so far.
+func (s *pageScanner) newChunk(n int) {
+	s.flushText()
+	left := len(s.data) - s.pos
+	size := left / 2 // before any text: most of a page is keys and punctuation
+	if s.textBytes > 0 {
+		size = left*s.textBytes/s.pos + 64
+	}
+	s.chunk.Grow(max(n, size))
+}
+
+// flushText makes the current chunk final: it becomes one string, and
+// every string in it a part of that one.
+func (s *pageScanner) flushText() {
+	if s.chunk.Len() == 0 {
+		return
+	}
+	s.textBytes += s.chunk.Len()
+	text := s.chunk.String()
+	for _, f := range s.fixes {
+		*f.dst = text[f.start:f.end]
+	}
+	clear(s.fixes)
+	s.fixes = s.fixes[:0]
+	s.chunk = strings.Builder{}
+}
+
+// skipValue checks and skips a value of an unknown key, as deep as
+// encoding/json would accept it but for a nesting this scanner leaves to
+// the general decoder.
+func (s *pageScanner) skipValue(depth int) bool {
+	if depth > 32 || !s.skipSpace() {
+		return false
+	}
+	d := s.data
+	switch c := d[s.pos]; {
+	case c == '"':
+		return s.skipString()
+	case c == 't':
+		return s.literal("true")
+	case c == 'f':
+		return s.literal("false")
+	case c == 'n':
+		return s.literal("null")
+	case c == '-' || '0' <= c && c <= '9':
+		return s.skipNumber()
+	case c == '[':
+		s.pos++
+		if s.skipSpaceTo(']') {
+			s.pos++
+			return true
+		}
+		for {
+			if !s.skipValue(depth+1) || !s.skipSpace() {
+				return false
+			}
+			switch d[s.pos] {
+			case ',':
+				s.pos++
+			case ']':
+				s.pos++
+				return true
+			default:
+				return false
+			}
+		}
+	case c == '{':
+		s.pos++
+		if s.skipSpaceTo('}') {
+			s.pos++
+			return true
+		}
+		for {
+			if !s.skipSpaceTo('"') || !s.skipString() || !s.skipSpaceTo(':') {
+				return false
+			}
+			s.pos++
+			if !s.skipValue(depth+1) || !s.skipSpace() {
+				return false
+			}
+			switch d[s.pos] {
+			case ',':
+				s.pos++
+			case '}':
+				s.pos++
+				return true
+			default:
+				return false
+			}
+		}
+	}
+	return false
+}
+
+// skipString checks and skips the string at s.pos. Bytes past ASCII are
+// not checked: encoding/json accepts invalid UTF-8 (and lone surrogates)
+// in a value it ignores.
+func (s *pageScanner) skipString() bool {
+	d := s.data
+	for i := s.pos + 1; i < len(d); i++ {
+		switch c := d[i]; {
+		case c == '"':
+			s.pos = i + 1
+			return true
+		case c < 0x20:
+			return false
+		case c == '\\':
+			if i+1 == len(d) {
+				return false
+			}
+			switch d[i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				i++
+			case 'u':
+				if _, ok := hex4(d[i+2:]); !ok {
+					return false
+				}
+				i += 5
+			default:
+				return false
+			}
+		}
+	}
+	return false
+}
+
+// skipNumber checks and skips a number by JSON's grammar:
+// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+func (s *pageScanner) skipNumber() bool {
+	d, i := s.data, s.pos
+	digits := func() int {
+		start := i
+		for i < len(d) && '0' <= d[i] && d[i] <= '9' {
+			i++
+		}
+		return i - start
+	}
+	if d[i] == '-' {
+		i++
+	}
+	start := i
+	if n := digits(); n == 0 || n > 1 && d[start] == '0' {
+		return false
+	}
+	if i < len(d) && d[i] == '.' {
+		i++
+		if digits() == 0 {
+			return false
+		}
+	}
+	if i < len(d) && (d[i] == 'e' || d[i] == 'E') {
+		i++
+		if i < len(d) && (d[i] == '+' || d[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			return false
+		}
+	}
+	s.pos = i
+	return true
+}
+
+// literal skips lit, which the caller saw begin at s.pos.
+func (s *pageScanner) literal(lit string) bool {
+	if !bytes.HasPrefix(s.data[s.pos:], []byte(lit)) {
+		return false
+	}
+	s.pos += len(lit)
+	return true
+}
+
+// skipSpace skips JSON whitespace and reports whether a byte follows.
+func (s *pageScanner) skipSpace() bool {
+	d := s.data
+	for s.pos < len(d) {
+		switch d[s.pos] {
+		case ' ', '\t', '\n', '\r':
+			s.pos++
+		default:
+			return true
+		}
+	}
+	return false
+}
+
+// skipSpaceTo skips whitespace and reports whether c follows.
+func (s *pageScanner) skipSpaceTo(c byte) bool {
+	return s.skipSpace() && s.data[s.pos] == c
+}
+
+// atEnd skips whitespace and reports whether the input ends there.
+func (s *pageScanner) atEnd() bool {
+	return !s.skipSpace()
+}
