@@ -54,7 +54,7 @@ func setup(t *testing.T, opts ...Option) (*Client, *http.ServeMux, *httptest.Ser
 }
 
 // fixture reads testdata/name on the test goroutine.
-func fixture(t *testing.T, name string) []byte {
+func fixture(t testing.TB, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("testdata", name))
 	require.NoError(t, err)

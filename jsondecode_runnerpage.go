@@ -188,7 +188,7 @@ func (s *pageScanner) runner() (*Runner, bool) {
 		case "is_shared":
 			bit, ok = rIsShared, s.boolValue(&r.IsShared)
 		case "runner_type":
-			bit, ok = rRunnerType, s.stringValue((*string)(&r.RunnerType))
+			bit, ok = rRunnerType, s.enumValue((*string)(&r.RunnerType))
 		case "name":
 			bit, ok = rName, s.optString(&b.name, &r.Name)
 		case "online":
@@ -198,9 +198,9 @@ func (s *pageScanner) runner() (*Runner, bool) {
 		case "created_at":
 			bit, ok = rCreatedAt, s.timeValue(&r.CreatedAt)
 		case "status":
-			bit, ok = rStatus, s.stringValue((*string)(&r.Status))
+			bit, ok = rStatus, s.enumValue((*string)(&r.Status))
 		case "job_execution_status":
-			bit, ok = rJobExecutionStatus, s.stringValue((*string)(&r.JobExecutionStatus))
+			bit, ok = rJobExecutionStatus, s.enumValue((*string)(&r.JobExecutionStatus))
 		default:
 			ok = s.unknown(key, runnerKeys)
 		}
@@ -243,7 +243,7 @@ func (s *pageScanner) createdBy(b *runnerBox) bool {
 		case "name":
 			bit, ok = uName, s.stringValue(&u.Name)
 		case "state":
-			bit, ok = uState, s.stringValue(&u.State)
+			bit, ok = uState, s.enumValue(&u.State)
 		case "locked":
 			bit, ok = uLocked, s.boolValue(&u.Locked)
 		case "avatar_url":
@@ -384,6 +384,41 @@ func (s *pageScanner) stringValue(dst *string) bool {
 	}
 	return s.textValue(dst)
 }
+
+// enumValue reads a string of a field with a few known values (status,
+// type, state): a known value is stored as the package's constant, so the
+// page's text does not hold a copy of it for every runner.
+func (s *pageScanner) enumValue(dst *string) bool {
+	d := s.data
+	if d[s.pos] == '"' {
+		for i := s.pos + 1; i < len(d) && ('a' <= d[i] && d[i] <= 'z' || d[i] == '_' || d[i] == '"'); i++ {
+			if d[i] != '"' {
+				continue
+			}
+			if v, ok := enumValues[string(d[s.pos+1:i])]; ok {
+				*dst, s.pos = v, i+1
+				return true
+			}
+			break
+		}
+	}
+	return s.stringValue(dst)
+}
+
+// enumValues are the values enumValue stores without a copy.
+var enumValues = func() map[string]string {
+	m := map[string]string{"active": "active", "blocked": "blocked"} // users' states
+	for _, v := range []RunnerType{InstanceType, GroupType, ProjectType} {
+		m[string(v)] = string(v)
+	}
+	for _, v := range []RunnerStatus{StatusOnline, StatusOffline, StatusStale, StatusNeverContacted, StatusActive, StatusPaused} {
+		m[string(v)] = string(v)
+	}
+	for _, v := range []JobExecutionStatus{JobExecutionActive, JobExecutionIdle} {
+		m[string(v)] = string(v)
+	}
+	return m
+}()
 
 // optString reads a *string: null leaves it nil, a value goes to slot.
 func (s *pageScanner) optString(slot *string, dst **string) bool {
@@ -534,14 +569,14 @@ func hex4(b []byte) (rune, bool) {
 }
 
 // newChunk makes the current chunk final and starts one with room for at
-// least n bytes, sized to hold the rest of the page's text if it is like
-// the text so far.
+// least n bytes. The first is small; the next is sized to hold the rest of
+// the page's text, and a little more, if it is like the text so far.
 func (s *pageScanner) newChunk(n int) {
 	s.flushText()
 	left := len(s.data) - s.pos
-	size := left / 2 // before any text: most of a page is keys and punctuation
+	size := min(left/2, 2<<10) // a first chunk to learn the page's share of text from
 	if s.textBytes > 0 {
-		size = left*s.textBytes/s.pos + 64
+		size = left*s.textBytes/s.pos*21/20 + 64
 	}
 	s.chunk.Grow(max(n, size))
 }

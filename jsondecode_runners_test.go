@@ -12,6 +12,17 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// listDecoders are the two ways decodeJSON decodes a page of runners: the
+// scanner first, then the general decoder when the scanner gives up. The
+// tests below hold runnerList to encoding/json on bodies the scanner would
+// take, too.
+var listDecoders = map[string]func([]byte, any) error{
+	"decodeJSON": decodeJSON,
+	"runnerList": func(data []byte, out any) error {
+		return unmarshalJSON(data, (*runnerList)(out.(*[]*Runner)))
+	},
+}
+
 // TestRunnerWire_mirrorsRunner fails when a field is added to Runner or
 // UserBasic (or changed) without its counterpart in the mirror runnerList
 // decodes into: same names, keys and order, and a pointer field held as
@@ -49,19 +60,25 @@ func TestRunnerList_everyFieldPlaced(t *testing.T) {
 	t.Parallel()
 	var want Runner
 	fillNonZero(t, reflect.ValueOf(&want).Elem())
-	body, err := json.Marshal([]*Runner{&want, nil, &want})
-	require.NoError(t, err)
-	var got []*Runner
-	require.NoError(t, decodeJSON(body, &got))
-	require.Len(t, got, 3)
-	assert.Equal(t, &want, got[0])
-	assert.Nil(t, got[1])
-	assert.Equal(t, &want, got[2])
-	// Each runner has pointees of its own.
-	*got[0].Description = "changed"
-	got[0].CreatedBy.Name = "changed"
-	assert.Equal(t, *want.Description, *got[2].Description)
-	assert.Equal(t, want.CreatedBy.Name, got[2].CreatedBy.Name)
+	for name, decode := range listDecoders {
+		for _, items := range [][]*Runner{{&want, &want, &want}, {&want, nil, &want}} {
+			body, err := json.Marshal(items)
+			require.NoError(t, err)
+			var got []*Runner
+			require.NoError(t, decode(body, &got))
+			require.Len(t, got, 3)
+			assert.Equal(t, &want, got[0], name)
+			assert.Equal(t, items[1], got[1], name)
+			assert.Equal(t, &want, got[2], name)
+			// Each runner has pointees of its own.
+			*got[0].Description = "changed"
+			*got[0].Online = false
+			got[0].CreatedBy.Name = "changed"
+			assert.Equal(t, *want.Description, *got[2].Description, name)
+			assert.Equal(t, *want.Online, *got[2].Online, name)
+			assert.Equal(t, want.CreatedBy.Name, got[2].CreatedBy.Name, name)
+		}
+	}
 }
 
 // fillNonZero sets every field reachable from v to a value other than its
@@ -108,12 +125,14 @@ func TestRunnerList_craftedItems(t *testing.T) {
 			"[null," + c.body + "," + c.body + "]",
 			" [ " + runnerBody + " , " + c.body + " ] ",
 		} {
-			diff, ok := decodeDiff([]byte(body), tg, decodeJSON)
-			if diff != "" {
-				t.Errorf("%s / %s in %.40q: %s", c.category, c.name, body, diff)
-			}
-			if ok {
-				accepted++
+			for name, decode := range listDecoders {
+				diff, ok := decodeDiff([]byte(body), tg, decode)
+				if diff != "" {
+					t.Errorf("%s: %s / %s in %.40q: %s", name, c.category, c.name, body, diff)
+				}
+				if ok {
+					accepted++
+				}
 			}
 		}
 	}
@@ -126,12 +145,14 @@ func TestRunnerList_craftedItems(t *testing.T) {
 func TestRunnerList_intoRoom(t *testing.T) {
 	t.Parallel()
 	for _, body := range []string{`[]`, `null`, `[` + runnerBody + `,null]`, string(runnerPage(40))} {
-		want, got := make([]*Runner, 0, 10), make([]*Runner, 0, 10)
-		wantErr := json.Unmarshal([]byte(body), &want)
-		require.NoError(t, wantErr)
-		require.NoError(t, decodeJSON([]byte(body), &got))
-		assert.Equal(t, want, got)
-		assert.Equal(t, cap(want) == 10, cap(got) == 10, "%.20s: kept the room", body)
+		for name, decode := range listDecoders {
+			want, got := make([]*Runner, 0, 10), make([]*Runner, 0, 10)
+			wantErr := json.Unmarshal([]byte(body), &want)
+			require.NoError(t, wantErr)
+			require.NoError(t, decode([]byte(body), &got))
+			assert.Equal(t, want, got, name)
+			assert.Equal(t, cap(want) == 10, cap(got) == 10, "%s %.20s: kept the room", name, body)
+		}
 	}
 }
 
@@ -149,9 +170,11 @@ func TestRunnerList_truncated(t *testing.T) {
 				require.True(t, mayHoldEscapedTime([]byte(data)))
 			}
 			for n := range len(data) {
-				var out []*Runner
-				err := decodeJSON([]byte(data[:n]), &out)
-				require.ErrorIs(t, err, io.ErrUnexpectedEOF, "cut at %d: %.60q", n, data[max(0, n-30):n])
+				for name, decode := range listDecoders {
+					var out []*Runner
+					err := decode([]byte(data[:n]), &out)
+					require.ErrorIs(t, err, io.ErrUnexpectedEOF, "%s: cut at %d: %.60q", name, n, data[max(0, n-30):n])
+				}
 			}
 		}
 	}

@@ -1,0 +1,213 @@
+package glrunners
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// scanDiff runs scanRunnerPage on data and describes how what it accepted
+// differs from encoding/json's decoding of it: "" when it gave up, or when
+// it accepted data and made the value encoding/json makes.
+func scanDiff(data []byte) (diff string, scanned bool) {
+	got, ok := scanRunnerPage(data, nil)
+	if !ok {
+		return "", false
+	}
+	var want []*Runner
+	if err := json.Unmarshal(data, &want); err != nil {
+		return fmt.Sprintf("scanner accepted what encoding/json refuses: %v", err), true
+	}
+	if !reflect.DeepEqual(want, got) {
+		return fmt.Sprintf("values differ\nencoding/json: %s\nscanner:       %s", dump(want), dump(got)), true
+	}
+	return "", true
+}
+
+// TestScanRunnerPage_takes lists pages the scanner must decode itself, as
+// encoding/json does: what GitLab sends and what it may send (unknown keys
+// of any shape, escapes, whitespace, nulls), so that a change that makes it
+// give up on them, and so slows every fleet walk, fails here.
+func TestScanRunnerPage_takes(t *testing.T) {
+	t.Parallel()
+	var want Runner
+	fillNonZero(t, reflect.ValueOf(&want).Elem())
+	everyField, err := json.Marshal([]*Runner{&want, &want})
+	require.NoError(t, err)
+	indented, err := json.MarshalIndent(json.RawMessage(runnerPage(3)), "", "\t")
+	require.NoError(t, err)
+	pages := map[string]string{
+		"fixture":                 string(fixture(t, "runner_list.json")),
+		"edge-case fixture":       string(fixture(t, "runner_list_edge_cases.json")),
+		"a page of 100":           string(runnerPage(100)),
+		"every field":             string(everyField),
+		"indented":                string(indented),
+		"whitespace everywhere":   " \r\n[ \t{ \"id\" : 7 , \"created_by\" : { \"id\" : 1 } } , { } ] \n",
+		"empty object":            `[{}]`,
+		"empty user":              `[{"created_by":{}}]`,
+		"every field null":        "[" + decodeCases[1].body + "]",
+		"empty strings":           `[{"description":"","ip_address":"","name":"","status":"","created_by":{"username":"","avatar_url":""}}]`,
+		"negative and zero ids":   `[{"id":-7},{"id":0},{"id":-0},{"id":999999999999999999}]`,
+		"escapes":                 "[" + runner("description", `"a \u0026 b \u003c\/c\u003e \"q\" \\ \b\f\n\r\t \u0000 \u00e9 \u65e5"`) + "]",
+		"raw UTF-8":               "[" + runner("name", `"café 日本 🚀"`, "description", `"a\u2028b é"`) + "]",
+		"escape after UTF-8":      "[" + runner("name", `"é\u0026é"`) + "]",
+		"unknown keys":            "[" + runner("future", `{"a":[1,-2.5e-3,{"b":null}],"c":"\u00e9\ud800","d":[[],{}]}`, "maintenance_note", `"x"`, "n", `0`, "t", `true`) + "]",
+		"unknown key in user":     `[{"created_by":{"id":1,"custom_attributes":[{"key":"k","value":"v"}],"bot":false}}]`,
+		"unknown non-UTF-8 value": "[{\"x\":\"\xff\",\"id\":1}]",
+		"unknown known-lookalike": `[{"ipaddress":"1.2.3.4","ip-address":"x","runnertype":"x","id_":1}]`,
+		"unknown enum values":     `[{"status":"future_status","runner_type":"x_type","job_execution_status":"Idle","created_by":{"state":"deactivated"}}]`,
+		"times":                   `[{"created_at":"2025-03-20T12:29:41.5+01:00"},{"created_at":"2025-03-20T12:29:41,5-05:30"},{"created_at":null}]`,
+	}
+	for name, page := range pages {
+		diff, scanned := scanDiff([]byte(page))
+		assert.True(t, scanned, "%s: the scanner gave up", name)
+		assert.Empty(t, diff, name)
+	}
+}
+
+// TestScanRunnerPage_givesUp lists bodies the scanner must leave to the
+// general decoder: those where encoding/json does something it does not
+// model (folding keys, merging repeated keys, replacing bad UTF-8), and
+// those encoding/json refuses, which the general decoder reports. Each is
+// then decoded as encoding/json does.
+func TestScanRunnerPage_givesUp(t *testing.T) {
+	t.Parallel()
+	deep := strings.Repeat(`[`, 40) + strings.Repeat(`]`, 40)
+	bodies := map[string]string{
+		"null":                     `null`,
+		"object":                   runnerBody,
+		"empty":                    ``,
+		"byte order mark":          "\xef\xbb\xbf[]",
+		"null item":                `[null]`,
+		"number item":              `[1]`,
+		"repeated key":             "[" + repeated("id", "8") + "]",
+		"repeated user key":        `[{"created_by":{"id":1,"id":2}}]`,
+		"repeated user":            "[" + repeated("created_by", `{"id":2}`) + "]",
+		"folded key":               `[{"ID":7}]`,
+		"folded user key":          `[{"created_by":{"UserName":"x"}}]`,
+		"escaped key":              `[{"\u0069d":7}]`,
+		"non-ASCII key":            `[{"\u017ftatus":"online"}]`,
+		"raw non-ASCII key":        "[{\"\u212aind\":1}]",
+		"lone surrogate":           "[" + runner("description", `"a\ud800b"`) + "]",
+		"surrogate pair":           "[" + runner("description", `"\ud83d\ude80"`) + "]",
+		"invalid UTF-8":            "[" + runner("name", "\"a\xffb\"") + "]",
+		"invalid UTF-8 in user":    "[{\"created_by\":{\"name\":\"\xc0\xaf\"}}]",
+		"raw control character":    "[" + runner("description", "\"a\tb\"") + "]",
+		"invalid escape":           "[" + runner("description", `"\x41"`) + "]",
+		"short unicode escape":     "[" + runner("description", `"\u12"`) + "]",
+		"fraction id":              `[{"id":1.0}]`,
+		"exponent id":              `[{"id":1e2}]`,
+		"19-digit id":              `[{"id":1000000000000000000}]`,
+		"leading zero":             `[{"id":07}]`,
+		"bare minus":               `[{"id":-}]`,
+		"id as a string":           `[{"id":"7"}]`,
+		"bool as a string":         `[{"active":"true"}]`,
+		"bool as a number":         `[{"online":1}]`,
+		"string as a number":       `[{"name":1}]`,
+		"user as an array":         `[{"created_by":[]}]`,
+		"escaped time":             `[{"created_at":"2025-03-20T12\u003a29:41Z"}]`,
+		"time time.Time refuses":   `[{"created_at":"2025-03-20T12:29:41"}]`,
+		"time as a number":         `[{"created_at":1742472000}]`,
+		"trailing data":            `[{}] x`,
+		"two arrays":               `[][]`,
+		"trailing comma in list":   `[{},]`,
+		"trailing comma in object": `[{"id":1,}]`,
+		"missing colon":            `[{"id" 1}]`,
+		"missing comma":            `[{"id":1 "name":"x"}]`,
+		"literal misspelt":         `[{"active":tru}]`,
+		"literal run on":           `[{"active":truex}]`,
+		"unknown bad number":       `[{"x":01}]`,
+		"unknown bad literal":      `[{"x":nul}]`,
+		"unknown deep":             `[{"x":` + deep + `}]`,
+		"unknown bad escape":       `[{"x":"\q"}]`,
+		"cut":                      string(runnerPage(2)[:200]),
+	}
+	for name, body := range bodies {
+		_, scanned := scanDiff([]byte(body))
+		assert.False(t, scanned, "%s: the scanner should give up", name)
+		diff, _ := decodeDiff([]byte(body), target[[]*Runner](), decodeJSON)
+		assert.Empty(t, diff, name)
+	}
+}
+
+// TestScanRunnerPage_text decodes pages whose strings outgrow the chunk the
+// scanner sized from the text before them (short strings, then long ones,
+// then one longer than all the rest), so that strings span several chunks
+// and land where they belong.
+func TestScanRunnerPage_text(t *testing.T) {
+	t.Parallel()
+	var items []string
+	for i := range 60 {
+		desc := fmt.Sprintf("r%d", i)
+		if i >= 20 {
+			desc = strings.Repeat(fmt.Sprintf("%c", 'a'+i%26), 10*i)
+		}
+		if i == 50 {
+			desc = strings.Repeat(`\u0026x`, 20000)
+		}
+		items = append(items, runner("id", fmt.Sprint(i), "description", `"`+desc+`"`))
+	}
+	page := []byte("[" + strings.Join(items, ",") + "]")
+	diff, scanned := scanDiff(page)
+	require.True(t, scanned)
+	assert.Empty(t, diff)
+	got, _ := scanRunnerPage(page, nil)
+	assert.Equal(t, strings.Repeat("&x", 20000), *got[50].Description)
+}
+
+// TestScanRunnerPage_keys fails when Runner or UserBasic gains, loses or
+// renames a key without the scanner's key lists following: the scanner
+// would skip a new key as unknown.
+func TestScanRunnerPage_keys(t *testing.T) {
+	t.Parallel()
+	for typ, keys := range map[reflect.Type][]string{
+		reflect.TypeFor[Runner]():    runnerKeys,
+		reflect.TypeFor[UserBasic](): userKeys,
+	} {
+		var tags []string
+		for i := range typ.NumField() {
+			tags = append(tags, typ.Field(i).Tag.Get("json"))
+		}
+		assert.Equal(t, tags, keys, typ.String())
+	}
+}
+
+// TestScanRunnerPage_allocs pins what the scanner is for: a page of 100
+// runners, into a slice with room for it, takes a few allocations (blocks
+// of Runners and chunks of text), not a few per runner.
+func TestScanRunnerPage_allocs(t *testing.T) {
+	if raceEnabled() {
+		t.Skip("sync.Pool drops items at random under the race detector: allocation counts are noise")
+	}
+	page := runnerPage(100)
+	allocs := testing.AllocsPerRun(20, func() {
+		list, ok := scanRunnerPage(page, make([]*Runner, 0, 100))
+		if !ok || len(list) != 100 {
+			t.Fatal("scanner gave up on a page of 100")
+		}
+	})
+	assert.LessOrEqual(t, allocs, 8.0)
+}
+
+// FuzzScanRunnerPage mutates runner pages and holds whatever the scanner
+// accepts to encoding/json, and what it gives up on to decodeJSON's
+// general path.
+func FuzzScanRunnerPage(f *testing.F) {
+	f.Add(runnerPage(2))
+	f.Add(fixture(f, "runner_list.json"))
+	f.Add(fixture(f, "runner_list_edge_cases.json"))
+	f.Add([]byte("[" + runner("description", `"a \u0026 é \n"`, "future", `{"a":[1,{"b":null}]}`) + "]"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if diff, _ := scanDiff(data); diff != "" {
+			t.Fatal(diff)
+		}
+		if diff, _ := decodeDiff(data, target[[]*Runner](), decodeJSON); diff != "" {
+			t.Fatal(diff)
+		}
+	})
+}
