@@ -123,13 +123,14 @@ func BenchmarkDecodeRunnerPage(b *testing.B) {
 	})
 }
 
-// BenchmarkDecodeRunnerDetails decodes the answer of Runners.Get.
+// BenchmarkDecodeRunnerDetails decodes the answer of Runners.Get: with
+// encoding/json, the general decoder, and what the SDK runs (the scanner).
 func BenchmarkDecodeRunnerDetails(b *testing.B) {
 	data := fixtureB(b, "runner_details.json")
 	for _, v := range []struct {
 		name   string
 		decode func([]byte, any) error
-	}{{"encoding-json", json.Unmarshal}, {"unmarshalJSON", unmarshalJSON}} {
+	}{{"encoding-json", json.Unmarshal}, {"unmarshalJSON", unmarshalJSON}, {"decodeJSON", decodeJSON}} {
 		b.Run(v.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {

@@ -23,26 +23,31 @@ import (
 //
 // It allocates a handful of times per page: the Runners and their pointees
 // in blocks (runnerBox, as runnerList), and every string of the page in a
-// few shared chunks of text. The price is runnerList's, larger: a runner
-// the caller keeps holds its block and its chunk of text in memory.
+// few shared chunks of text (known values of status and type fields are
+// the package's constants, not copies). The price is runnerList's, larger:
+// a runner the caller keeps holds its block and its chunk of text in memory
+// (documented on Runner). FuzzScanRunnerPage mutates pages the scanner
+// takes, to reach the edges of what it understands.
 
 // scanRunnerPage decodes data, a JSON array of runner objects, into room
 // (emptied first; its capacity is used) and reports whether it could.
-// When it cannot, room's backing array may have been written to.
 func scanRunnerPage(data []byte, room []*Runner) ([]*Runner, bool) {
-	s := pageScanners.Get().(*pageScanner)
+	s := runnerScanners.Get().(*runnerScanner)
 	s.data, s.pos = data, 0
 	list, ok := s.page(room[:0])
+	if !ok {
+		clear(room[:cap(room)]) // the general decoder starts from an empty room
+	}
 	s.reset()
-	pageScanners.Put(s)
+	runnerScanners.Put(s)
 	return list, ok
 }
 
-var pageScanners = sync.Pool{New: func() any { return new(pageScanner) }}
+var runnerScanners = sync.Pool{New: func() any { return new(runnerScanner) }}
 
-// pageScanner reads one page. Its fixes outlive a page so that their room
+// runnerScanner reads one page. Its fixes outlive a page so that their room
 // is reused.
-type pageScanner struct {
+type runnerScanner struct {
 	data []byte
 	pos  int
 
@@ -62,9 +67,9 @@ type stringFix struct {
 	start, end int
 }
 
-func (s *pageScanner) reset() {
+func (s *runnerScanner) reset() {
 	clear(s.fixes)
-	*s = pageScanner{fixes: s.fixes[:0]}
+	*s = runnerScanner{fixes: s.fixes[:0]}
 }
 
 // Fields of a runner and of its creator, as bits of a set of keys seen.
@@ -103,7 +108,7 @@ var (
 	userKeys = []string{"id", "username", "public_email", "name", "state", "locked", "avatar_url", "web_url"}
 )
 
-func (s *pageScanner) page(list []*Runner) ([]*Runner, bool) {
+func (s *runnerScanner) page(list []*Runner) ([]*Runner, bool) {
 	if !s.skipSpaceTo('[') {
 		return nil, false
 	}
@@ -146,7 +151,7 @@ func (s *pageScanner) page(list []*Runner) ([]*Runner, bool) {
 // box returns a fresh runnerBox from the current block, starting a block
 // sized from the bytes left and the size of the runners so far: a page of
 // like runners takes one or two blocks.
-func (s *pageScanner) box() *runnerBox {
+func (s *runnerScanner) box() *runnerBox {
 	if len(s.boxes) == cap(s.boxes) {
 		n := 1
 		if s.items > 0 {
@@ -160,11 +165,11 @@ func (s *pageScanner) box() *runnerBox {
 }
 
 // runner reads the object at s.pos into a fresh box.
-func (s *pageScanner) runner() (*Runner, bool) {
+func (s *runnerScanner) runner() (*Runner, bool) {
 	b := s.box()
 	r := &b.runner
 	s.pos++ // '{'
-	var seen uint32
+	var seen uint64
 	for first := true; ; first = false {
 		key, end, ok := s.nextKey(first)
 		if !ok {
@@ -173,35 +178,8 @@ func (s *pageScanner) runner() (*Runner, bool) {
 		if end {
 			return r, true
 		}
-		var bit uint32
-		switch string(key) {
-		case "id":
-			bit, ok = rID, s.intValue(&r.ID)
-		case "description":
-			bit, ok = rDescription, s.optString(&b.description, &r.Description)
-		case "ip_address":
-			bit, ok = rIPAddress, s.optString(&b.ipAddress, &r.IPAddress)
-		case "active":
-			bit, ok = rActive, s.boolValue(&r.Active)
-		case "paused":
-			bit, ok = rPaused, s.boolValue(&r.Paused)
-		case "is_shared":
-			bit, ok = rIsShared, s.boolValue(&r.IsShared)
-		case "runner_type":
-			bit, ok = rRunnerType, s.enumValue((*string)(&r.RunnerType))
-		case "name":
-			bit, ok = rName, s.optString(&b.name, &r.Name)
-		case "online":
-			bit, ok = rOnline, s.optBool(&b.online, &r.Online)
-		case "created_by":
-			bit, ok = rCreatedBy, s.createdBy(b)
-		case "created_at":
-			bit, ok = rCreatedAt, s.timeValue(&r.CreatedAt)
-		case "status":
-			bit, ok = rStatus, s.enumValue((*string)(&r.Status))
-		case "job_execution_status":
-			bit, ok = rJobExecutionStatus, s.enumValue((*string)(&r.JobExecutionStatus))
-		default:
+		bit, ok := s.runnerField(key, r, &b.runnerPointees)
+		if bit == 0 {
 			ok = s.unknown(key, runnerKeys)
 		}
 		if !ok || seen&bit != 0 {
@@ -211,9 +189,44 @@ func (s *pageScanner) runner() (*Runner, bool) {
 	}
 }
 
-// createdBy reads created_by: null leaves it nil, an object fills the box's
+// runnerField reads the value of key into r, and the values of pointer
+// fields into p. It returns the key's bit, or 0, having read nothing, when
+// key is not a key of Runner.
+func (s *runnerScanner) runnerField(key []byte, r *Runner, p *runnerPointees) (bit uint64, ok bool) {
+	switch string(key) {
+	case "id":
+		return rID, s.intValue(&r.ID)
+	case "description":
+		return rDescription, s.optString(&p.description, &r.Description)
+	case "ip_address":
+		return rIPAddress, s.optString(&p.ipAddress, &r.IPAddress)
+	case "active":
+		return rActive, s.boolValue(&r.Active)
+	case "paused":
+		return rPaused, s.boolValue(&r.Paused)
+	case "is_shared":
+		return rIsShared, s.boolValue(&r.IsShared)
+	case "runner_type":
+		return rRunnerType, s.enumValue((*string)(&r.RunnerType))
+	case "name":
+		return rName, s.optString(&p.name, &r.Name)
+	case "online":
+		return rOnline, s.optBool(&p.online, &r.Online)
+	case "created_by":
+		return rCreatedBy, s.createdBy(p, &r.CreatedBy)
+	case "created_at":
+		return rCreatedAt, s.timeValue(&r.CreatedAt)
+	case "status":
+		return rStatus, s.enumValue((*string)(&r.Status))
+	case "job_execution_status":
+		return rJobExecutionStatus, s.enumValue((*string)(&r.JobExecutionStatus))
+	}
+	return 0, true
+}
+
+// createdBy reads created_by: null leaves it nil, an object fills p's
 // user.
-func (s *pageScanner) createdBy(b *runnerBox) bool {
+func (s *runnerScanner) createdBy(p *runnerPointees, dst **UserBasic) bool {
 	if s.data[s.pos] == 'n' {
 		return s.literal("null")
 	}
@@ -221,9 +234,9 @@ func (s *pageScanner) createdBy(b *runnerBox) bool {
 		return false
 	}
 	s.pos++
-	u := &b.createdBy
-	b.runner.CreatedBy = u
-	var seen uint32
+	u := &p.createdBy
+	*dst = u
+	var seen uint64
 	for first := true; ; first = false {
 		key, end, ok := s.nextKey(first)
 		if !ok {
@@ -232,14 +245,14 @@ func (s *pageScanner) createdBy(b *runnerBox) bool {
 		if end {
 			return true
 		}
-		var bit uint32
+		var bit uint64
 		switch string(key) {
 		case "id":
 			bit, ok = uID, s.intValue(&u.ID)
 		case "username":
 			bit, ok = uUsername, s.stringValue(&u.Username)
 		case "public_email":
-			bit, ok = uPublicEmail, s.optString(&b.publicEmail, &u.PublicEmail)
+			bit, ok = uPublicEmail, s.optString(&p.publicEmail, &u.PublicEmail)
 		case "name":
 			bit, ok = uName, s.stringValue(&u.Name)
 		case "state":
@@ -247,7 +260,7 @@ func (s *pageScanner) createdBy(b *runnerBox) bool {
 		case "locked":
 			bit, ok = uLocked, s.boolValue(&u.Locked)
 		case "avatar_url":
-			bit, ok = uAvatarURL, s.optString(&b.avatarURL, &u.AvatarURL)
+			bit, ok = uAvatarURL, s.optString(&p.avatarURL, &u.AvatarURL)
 		case "web_url":
 			bit, ok = uWebURL, s.stringValue(&u.WebURL)
 		default:
@@ -263,7 +276,7 @@ func (s *pageScanner) createdBy(b *runnerBox) bool {
 // nextKey reads up to the next key's value: after the object's '{' when
 // first, else after a value. It returns the key (plain ASCII, no escapes,
 // or it gives up), or end when the object closes.
-func (s *pageScanner) nextKey(first bool) (key []byte, end, ok bool) {
+func (s *runnerScanner) nextKey(first bool) (key []byte, end, ok bool) {
 	if !s.skipSpace() {
 		return nil, false, false
 	}
@@ -314,10 +327,12 @@ func (s *pageScanner) nextKey(first bool) (key []byte, end, ok bool) {
 // unknown skips the value of a key that is not a field, as encoding/json
 // ignores it, unless the key folds onto a field's (encoding/json would fill
 // that field: the general decoder does it).
-func (s *pageScanner) unknown(key []byte, fields []string) bool {
-	for _, f := range fields {
-		if len(f) == len(key) && strings.EqualFold(f, string(key)) {
-			return false
+func (s *runnerScanner) unknown(key []byte, fields ...[]string) bool {
+	for _, keys := range fields {
+		for _, f := range keys {
+			if len(f) == len(key) && strings.EqualFold(f, string(key)) {
+				return false
+			}
 		}
 	}
 	return s.skipValue(0)
@@ -325,7 +340,7 @@ func (s *pageScanner) unknown(key []byte, fields []string) bool {
 
 // intValue reads an integer that fits without a doubt (18 digits at most) or
 // null, which leaves dst as it is.
-func (s *pageScanner) intValue(dst *int64) bool {
+func (s *runnerScanner) intValue(dst *int64) bool {
 	d, i := s.data, s.pos
 	if d[i] == 'n' {
 		return s.literal("null")
@@ -354,7 +369,7 @@ func (s *pageScanner) intValue(dst *int64) bool {
 }
 
 // boolValue reads true, false, or null, which leaves dst as it is.
-func (s *pageScanner) boolValue(dst *bool) bool {
+func (s *runnerScanner) boolValue(dst *bool) bool {
 	switch s.data[s.pos] {
 	case 't':
 		*dst = true
@@ -369,7 +384,7 @@ func (s *pageScanner) boolValue(dst *bool) bool {
 }
 
 // optBool reads a *bool: null leaves it nil, a value goes to slot.
-func (s *pageScanner) optBool(slot *bool, dst **bool) bool {
+func (s *runnerScanner) optBool(slot *bool, dst **bool) bool {
 	if s.data[s.pos] == 'n' {
 		return s.literal("null")
 	}
@@ -378,7 +393,7 @@ func (s *pageScanner) optBool(slot *bool, dst **bool) bool {
 }
 
 // stringValue reads a string, or null, which leaves dst as it is.
-func (s *pageScanner) stringValue(dst *string) bool {
+func (s *runnerScanner) stringValue(dst *string) bool {
 	if s.data[s.pos] == 'n' {
 		return s.literal("null")
 	}
@@ -388,7 +403,7 @@ func (s *pageScanner) stringValue(dst *string) bool {
 // enumValue reads a string of a field with a few known values (status,
 // type, state): a known value is stored as the package's constant, so the
 // page's text does not hold a copy of it for every runner.
-func (s *pageScanner) enumValue(dst *string) bool {
+func (s *runnerScanner) enumValue(dst *string) bool {
 	d := s.data
 	if d[s.pos] == '"' {
 		for i := s.pos + 1; i < len(d) && ('a' <= d[i] && d[i] <= 'z' || d[i] == '_' || d[i] == '"'); i++ {
@@ -421,7 +436,7 @@ var enumValues = func() map[string]string {
 }()
 
 // optString reads a *string: null leaves it nil, a value goes to slot.
-func (s *pageScanner) optString(slot *string, dst **string) bool {
+func (s *runnerScanner) optString(slot *string, dst **string) bool {
 	if s.data[s.pos] == 'n' {
 		return s.literal("null")
 	}
@@ -433,7 +448,7 @@ func (s *pageScanner) optString(slot *string, dst **string) bool {
 // on the raw string; null leaves dst as it is. A string with an escape or
 // a byte past ASCII, which no valid time has, is left to the general
 // decoder.
-func (s *pageScanner) timeValue(dst *time.Time) bool {
+func (s *runnerScanner) timeValue(dst *time.Time) bool {
 	d := s.data
 	if d[s.pos] == 'n' {
 		return s.literal("null")
@@ -459,7 +474,7 @@ func (s *pageScanner) timeValue(dst *time.Time) bool {
 // textValue reads the JSON string at s.pos into the page's text, to be stored
 // in dst when its chunk is final. It gives up on a lone surrogate escape
 // and on invalid UTF-8, which encoding/json replaces with U+FFFD.
-func (s *pageScanner) textValue(dst *string) bool {
+func (s *runnerScanner) textValue(dst *string) bool {
 	d := s.data
 	if d[s.pos] != '"' {
 		return false
@@ -468,6 +483,12 @@ func (s *pageScanner) textValue(dst *string) bool {
 	i := start
 	var escaped, wide bool
 	for ; i < len(d); i++ {
+		for i < len(d) && plainByte[d[i]]&plainASCII != 0 {
+			i++
+		}
+		if i == len(d) {
+			break
+		}
 		switch c := d[i]; {
 		case c == '"':
 			goto closed
@@ -508,7 +529,7 @@ closed:
 // chunk. It gives up on a surrogate, paired or not: GitLab writes
 // characters past the BMP as UTF-8, and the general decoder knows what
 // encoding/json makes of the rest.
-func (s *pageScanner) unescape(raw []byte) bool {
+func (s *runnerScanner) unescape(raw []byte) bool {
 	for len(raw) > 0 {
 		i := bytes.IndexByte(raw, '\\')
 		if i < 0 {
@@ -571,7 +592,7 @@ func hex4(b []byte) (rune, bool) {
 // newChunk makes the current chunk final and starts one with room for at
 // least n bytes. The first is small; the next is sized to hold the rest of
 // the page's text, and a little more, if it is like the text so far.
-func (s *pageScanner) newChunk(n int) {
+func (s *runnerScanner) newChunk(n int) {
 	s.flushText()
 	left := len(s.data) - s.pos
 	size := min(left/2, 2<<10) // a first chunk to learn the page's share of text from
@@ -583,7 +604,7 @@ func (s *pageScanner) newChunk(n int) {
 
 // flushText makes the current chunk final: it becomes one string, and
 // every string in it a part of that one.
-func (s *pageScanner) flushText() {
+func (s *runnerScanner) flushText() {
 	if s.chunk.Len() == 0 {
 		return
 	}
@@ -600,7 +621,7 @@ func (s *pageScanner) flushText() {
 // skipValue checks and skips a value of an unknown key, as deep as
 // encoding/json would accept it but for a nesting this scanner leaves to
 // the general decoder.
-func (s *pageScanner) skipValue(depth int) bool {
+func (s *runnerScanner) skipValue(depth int) bool {
 	if depth > 32 || !s.skipSpace() {
 		return false
 	}
@@ -664,12 +685,32 @@ func (s *pageScanner) skipValue(depth int) bool {
 	return false
 }
 
+// plainByte classes the bytes of a string's content: plainASCII is a byte
+// that stands for itself and needs no check (not '"', '\\', a control
+// character or past ASCII), so loops skip runs of them at one lookup a byte.
+var plainByte = func() (t [256]uint8) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		if c != '"' && c != '\\' {
+			t[c] = plainASCII
+		}
+	}
+	return t
+}()
+
+const plainASCII = 1
+
 // skipString checks and skips the string at s.pos. Bytes past ASCII are
 // not checked: encoding/json accepts invalid UTF-8 (and lone surrogates)
 // in a value it ignores.
-func (s *pageScanner) skipString() bool {
+func (s *runnerScanner) skipString() bool {
 	d := s.data
 	for i := s.pos + 1; i < len(d); i++ {
+		for i < len(d) && plainByte[d[i]]&plainASCII != 0 {
+			i++
+		}
+		if i == len(d) {
+			break
+		}
 		switch c := d[i]; {
 		case c == '"':
 			s.pos = i + 1
@@ -698,7 +739,7 @@ func (s *pageScanner) skipString() bool {
 
 // skipNumber checks and skips a number by JSON's grammar:
 // -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
-func (s *pageScanner) skipNumber() bool {
+func (s *runnerScanner) skipNumber() bool {
 	d, i := s.data, s.pos
 	digits := func() int {
 		start := i
@@ -734,7 +775,7 @@ func (s *pageScanner) skipNumber() bool {
 }
 
 // literal skips lit, which the caller saw begin at s.pos.
-func (s *pageScanner) literal(lit string) bool {
+func (s *runnerScanner) literal(lit string) bool {
 	if !bytes.HasPrefix(s.data[s.pos:], []byte(lit)) {
 		return false
 	}
@@ -743,7 +784,7 @@ func (s *pageScanner) literal(lit string) bool {
 }
 
 // skipSpace skips JSON whitespace and reports whether a byte follows.
-func (s *pageScanner) skipSpace() bool {
+func (s *runnerScanner) skipSpace() bool {
 	d := s.data
 	for s.pos < len(d) {
 		switch d[s.pos] {
@@ -757,11 +798,11 @@ func (s *pageScanner) skipSpace() bool {
 }
 
 // skipSpaceTo skips whitespace and reports whether c follows.
-func (s *pageScanner) skipSpaceTo(c byte) bool {
+func (s *runnerScanner) skipSpaceTo(c byte) bool {
 	return s.skipSpace() && s.data[s.pos] == c
 }
 
 // atEnd skips whitespace and reports whether the input ends there.
-func (s *pageScanner) atEnd() bool {
+func (s *runnerScanner) atEnd() bool {
 	return !s.skipSpace()
 }

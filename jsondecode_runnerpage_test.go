@@ -169,11 +169,7 @@ func TestScanRunnerPage_keys(t *testing.T) {
 		reflect.TypeFor[Runner]():    runnerKeys,
 		reflect.TypeFor[UserBasic](): userKeys,
 	} {
-		var tags []string
-		for i := range typ.NumField() {
-			tags = append(tags, typ.Field(i).Tag.Get("json"))
-		}
-		assert.Equal(t, tags, keys, typ.String())
+		assert.Equal(t, jsonKeys(typ), keys, typ.String())
 	}
 }
 
@@ -207,6 +203,150 @@ func FuzzScanRunnerPage(f *testing.F) {
 			t.Fatal(diff)
 		}
 		if diff, _ := decodeDiff(data, target[[]*Runner](), decodeJSON); diff != "" {
+			t.Fatal(diff)
+		}
+	})
+}
+
+// detailsScanDiff is scanDiff for a runner's details.
+func detailsScanDiff(data []byte) (diff string, scanned bool) {
+	var got RunnerDetails
+	if !scanRunnerDetails(data, &got) {
+		if !reflect.ValueOf(got).IsZero() {
+			return "scanner gave up but left a value behind", false
+		}
+		return "", false
+	}
+	var want RunnerDetails
+	if err := json.Unmarshal(data, &want); err != nil {
+		return fmt.Sprintf("scanner accepted what encoding/json refuses: %v", err), true
+	}
+	if !reflect.DeepEqual(want, got) {
+		return fmt.Sprintf("values differ\nencoding/json: %s\nscanner:       %s", dump(want), dump(got)), true
+	}
+	return "", true
+}
+
+// TestScanRunnerDetails_takes is TestScanRunnerPage_takes for a runner's
+// details, the answer of Get and Update.
+func TestScanRunnerDetails_takes(t *testing.T) {
+	t.Parallel()
+	var want RunnerDetails
+	fillNonZero(t, reflect.ValueOf(&want).Elem())
+	want.Projects = append(want.Projects, want.Projects[0])
+	want.Groups = append(want.Groups, want.Groups[0])
+	everyField, err := json.Marshal(&want)
+	require.NoError(t, err)
+	bodies := map[string]string{
+		"fixture":                  string(fixture(t, "runner_details.json")),
+		"fixture without projects": string(fixture(t, "runner_details_without_projects.json")),
+		"every field":              string(everyField),
+		"crafted":                  details(),
+		"empty lists":              details("tag_list", `[]`, "projects", `[]`, "groups", `[]`),
+		"null lists":               details("tag_list", `null`, "projects", `null`, "groups", `null`),
+		"null items":               details("tag_list", `[null,"a", null]`, "projects", `[null,{"id":1}]`, "groups", `[null]`),
+		"nulls":                    details("maximum_timeout", `null`, "contacted_at", `null`, "version", `null`, "projects", `[{"namespace":null,"description":null,"created_at":null}]`),
+		"unknown keys":             details("future", `[{"a":1}]`, "projects", `[{"id":3,"custom_attributes":[],"namespace":{"id":2,"x":{}}}]`, "groups", `[{"id":2,"full_path":"g"}]`),
+		"whitespace":               " {\n \"tag_list\" : [ \"a\" , \"b\" ] , \"projects\" : [ { \"id\" : 1 } , null ] } \n",
+		"escapes":                  details("maintenance_note", `"a \u0026 b\n"`, "tag_list", `["\u00e9t\u00e9"]`),
+	}
+	for name, body := range bodies {
+		diff, scanned := detailsScanDiff([]byte(body))
+		assert.True(t, scanned, "%s: the scanner gave up", name)
+		assert.Empty(t, diff, name)
+	}
+}
+
+// TestScanRunnerDetails_givesUp is TestScanRunnerPage_givesUp for a
+// runner's details.
+func TestScanRunnerDetails_givesUp(t *testing.T) {
+	t.Parallel()
+	bodies := map[string]string{
+		"a list":                  `[` + details() + `]`,
+		"null":                    `null`,
+		"repeated details key":    strings.TrimSuffix(details(), "}") + `,"locked":true}`,
+		"repeated project key":    details("projects", `[{"id":1,"id":2}]`),
+		"folded details key":      details("Tag_List", `["x"]`),
+		"folded project key":      details("projects", `[{"Web_URL":"x"}]`),
+		"folded namespace key":    details("projects", `[{"namespace":{"KIND":"group"}}]`),
+		"folded group key":        details("groups", `[{"NAME":"g"}]`),
+		"tag as a number":         details("tag_list", `[1]`),
+		"tags as an object":       details("tag_list", `{}`),
+		"project as a string":     details("projects", `["p"]`),
+		"namespace as a list":     details("projects", `[{"namespace":[]}]`),
+		"maximum timeout 1.5":     details("maximum_timeout", `1.5`),
+		"bad time in a project":   details("projects", `[{"last_activity_at":"yesterday"}]`),
+		"cut in a list":           strings.TrimSuffix(details(), `"name":"g"}]}`),
+		"trailing comma in list":  details("tag_list", `["a",]`),
+		"invalid UTF-8 in a tag":  details("tag_list", "[\"\xff\"]"),
+		"trailing data":           details() + `x`,
+		"deep unknown in project": details("projects", `[{"x":`+strings.Repeat("[", 40)+strings.Repeat("]", 40)+`}]`),
+	}
+	for name, body := range bodies {
+		diff, scanned := detailsScanDiff([]byte(body))
+		assert.False(t, scanned, "%s: the scanner should give up", name)
+		assert.Empty(t, diff, name)
+		diff, _ = decodeDiff([]byte(body), target[RunnerDetails](), decodeJSON)
+		assert.Empty(t, diff, name)
+	}
+}
+
+// TestScanRunnerDetails_keys is TestScanRunnerPage_keys for the types of a
+// runner's details.
+func TestScanRunnerDetails_keys(t *testing.T) {
+	t.Parallel()
+	for typ, keys := range map[reflect.Type][]string{
+		reflect.TypeFor[RunnerDetails](): runnerDetailsKeys,
+		reflect.TypeFor[Project]():       projectKeys,
+		reflect.TypeFor[Namespace]():     namespaceKeys,
+		reflect.TypeFor[Group]():         groupKeys,
+	} {
+		assert.Equal(t, jsonKeys(typ), keys, typ.String())
+	}
+}
+
+// jsonKeys lists the keys encoding/json reads into typ, embedded structs'
+// in place.
+func jsonKeys(typ reflect.Type) []string {
+	var keys []string
+	for i := range typ.NumField() {
+		f := typ.Field(i)
+		if f.Anonymous {
+			keys = append(keys, jsonKeys(f.Type)...)
+			continue
+		}
+		keys = append(keys, f.Tag.Get("json"))
+	}
+	return keys
+}
+
+// TestScanRunnerDetails_allocs pins the scanner's allocations for the
+// details fixture: the pointees in one block, each list once, the text in
+// a chunk or two.
+func TestScanRunnerDetails_allocs(t *testing.T) {
+	if raceEnabled() {
+		t.Skip("sync.Pool drops items at random under the race detector: allocation counts are noise")
+	}
+	data := fixture(t, "runner_details.json")
+	allocs := testing.AllocsPerRun(20, func() {
+		var d RunnerDetails
+		if !scanRunnerDetails(data, &d) {
+			t.Fatal("scanner gave up on the fixture")
+		}
+	})
+	assert.LessOrEqual(t, allocs, 16.0)
+}
+
+// FuzzScanRunnerDetails is FuzzScanRunnerPage for a runner's details.
+func FuzzScanRunnerDetails(f *testing.F) {
+	f.Add(fixture(f, "runner_details.json"))
+	f.Add(fixture(f, "runner_details_without_projects.json"))
+	f.Add([]byte(details("tag_list", `[null,"\u00e9"]`, "projects", `[null,{"id":1,"namespace":null,"x":[{}]}]`)))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if diff, _ := detailsScanDiff(data); diff != "" {
+			t.Fatal(diff)
+		}
+		if diff, _ := decodeDiff(data, target[RunnerDetails](), decodeJSON); diff != "" {
 			t.Fatal(diff)
 		}
 	})

@@ -7,6 +7,9 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 )
 
+// runnerList decodes the runner pages scanRunnerPage gives up on (see
+// jsondecode_runnerpage.go), as it decoded every page before the scanner.
+//
 // A page of runners is the body the SDK decodes most (a fleet walk is
 // nothing else), and most of its allocations were the Runner structs and
 // the pointees of their nullable fields, about six per runner. runnerList
@@ -81,7 +84,12 @@ func (o *optional[T]) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 // runnerBox holds a Runner and every pointee it may point to, so that one
 // allocation serves them all.
 type runnerBox struct {
-	runner                       Runner
+	runner Runner
+	runnerPointees
+}
+
+// runnerPointees are the values a Runner's pointer fields point to.
+type runnerPointees struct {
 	description, ipAddress, name string
 	online                       bool
 	createdBy                    UserBasic

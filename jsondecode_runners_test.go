@@ -97,6 +97,9 @@ func fillNonZero(t *testing.T, v reflect.Value) {
 	case reflect.Pointer:
 		v.Set(reflect.New(v.Type().Elem()))
 		fillNonZero(t, v.Elem())
+	case reflect.Slice:
+		v.Set(reflect.MakeSlice(v.Type(), 1, 1))
+		fillNonZero(t, v.Index(0))
 	case reflect.String:
 		v.SetString("s-" + v.Type().Name())
 	case reflect.Bool:
