@@ -4,7 +4,7 @@ import "time"
 
 // A runner's details (Get, Update) are the other body the SDK decodes on a
 // hot path: a fleet audit gets every runner it lists. scanRunnerDetails
-// reads them with the page scanner's readers (jsondecode_runnerpage.go),
+// reads them with the readers of runnerScanner (jsondecode_scanner.go),
 // under the same rule: it decodes only what it understands completely, as
 // encoding/json does, and gives up on anything else, which the general
 // decoder then decodes.
@@ -56,35 +56,6 @@ var (
 
 	runnerDetailsKeys = append(runnerKeys[:len(runnerKeys):len(runnerKeys)], detailsKeys...)
 )
-
-// object reads the object at s.pos, handing each key to field, which reads
-// its value and returns the key's bit in the set of keys seen, or 0 for a
-// key it does not know, which object skips unless it folds onto one of
-// keys. A repeated key makes it give up.
-func (s *runnerScanner) object(keys []string, field func(key []byte) (uint64, bool)) bool {
-	if s.data[s.pos] != '{' {
-		return false
-	}
-	s.pos++
-	var seen uint64
-	for first := true; ; first = false {
-		key, end, ok := s.nextKey(first)
-		if !ok {
-			return false
-		}
-		if end {
-			return true
-		}
-		bit, ok := field(key)
-		if bit == 0 {
-			ok = s.unknown(key, keys)
-		}
-		if !ok || seen&bit != 0 {
-			return false
-		}
-		seen |= bit
-	}
-}
 
 func (s *runnerScanner) details(d *RunnerDetails) bool {
 	p := new(detailsPointees)
@@ -248,83 +219,4 @@ func (s *runnerScanner) stringList(dst *[]string) bool {
 	list := make([]string, n)
 	*dst = list
 	return s.eachItem(func(i int) bool { return s.stringValue(&list[i]) })
-}
-
-// list reads null (n < 0), or counts the items of the array at s.pos
-// without moving past it, so that the slice is made once, at its size:
-// the scanner keeps pointers into it.
-func (s *runnerScanner) list() (n int, ok bool) {
-	switch s.data[s.pos] {
-	case 'n':
-		return -1, s.literal("null")
-	case '[':
-	default:
-		return 0, false
-	}
-	start := s.pos
-	defer func() { s.pos = start }()
-	s.pos++
-	if s.skipSpaceTo(']') {
-		return 0, true
-	}
-	for {
-		if !s.skipValue(1) || !s.skipSpace() {
-			return 0, false
-		}
-		n++
-		switch s.data[s.pos] {
-		case ',':
-			s.pos++
-		case ']':
-			return n, true
-		default:
-			return 0, false
-		}
-	}
-}
-
-// eachItem reads the items of the array at s.pos, which list has counted
-// (and so checked), with item(i), or leaves a null item as it is.
-func (s *runnerScanner) eachItem(item func(i int) bool) bool {
-	s.pos++ // '['
-	for i := 0; ; i++ {
-		if !s.skipSpace() {
-			return false
-		}
-		if s.data[s.pos] == ']' {
-			s.pos++
-			return true
-		}
-		if i > 0 {
-			s.pos++ // ','
-			s.skipSpace()
-		}
-		var ok bool
-		if s.data[s.pos] == 'n' {
-			ok = s.literal("null")
-		} else {
-			ok = item(i)
-		}
-		if !ok {
-			return false
-		}
-	}
-}
-
-// optInt reads a *int64: null leaves it nil, a value goes to slot.
-func (s *runnerScanner) optInt(slot *int64, dst **int64) bool {
-	if s.data[s.pos] == 'n' {
-		return s.literal("null")
-	}
-	*dst = slot
-	return s.intValue(slot)
-}
-
-// optTime reads a *time.Time: null leaves it nil, a value goes to slot.
-func (s *runnerScanner) optTime(slot *time.Time, dst **time.Time) bool {
-	if s.data[s.pos] == 'n' {
-		return s.literal("null")
-	}
-	*dst = slot
-	return s.timeValue(slot)
 }
