@@ -29,7 +29,7 @@ type runnerScanner struct {
 	itemBytes int             // bytes those runners took
 }
 
-// stringFix is a string whose content is text[start:end], to store in dst
+// stringFix is a string whose content is chunk[start:end], to store in dst
 // once the chunk is final (strings.Builder gives the chunk as a string
 // without a copy, but only then).
 type stringFix struct {
@@ -125,12 +125,10 @@ func (s *runnerScanner) nextKey(first bool) (key []byte, end, ok bool) {
 // unknown skips the value of a key that is not a field, as encoding/json
 // ignores it, unless the key folds onto a field's (encoding/json would fill
 // that field: the general decoder does it).
-func (s *runnerScanner) unknown(key []byte, fields ...[]string) bool {
-	for _, keys := range fields {
-		for _, f := range keys {
-			if len(f) == len(key) && strings.EqualFold(f, string(key)) {
-				return false
-			}
+func (s *runnerScanner) unknown(key []byte, fields []string) bool {
+	for _, f := range fields {
+		if len(f) == len(key) && strings.EqualFold(f, string(key)) {
+			return false
 		}
 	}
 	return s.skipValue(0)
