@@ -233,40 +233,51 @@ func (g bodyGen) details() string {
 	return g.ws() + g.object(fields) + g.ws()
 }
 
-// TestScanner_generatedPages decodes generated runner pages every way the
-// SDK may and holds each to encoding/json. It also counts what the scanner
-// took and what encoding/json accepted, so that a generator that drifted
-// into bodies nobody takes, or the scanner into giving up on everything,
-// fails here.
-func TestScanner_generatedPages(t *testing.T) {
-	t.Parallel()
-	g := bodyGen{rand.New(rand.NewPCG(8, 2026)), 200}
-	tg := target[[]*Runner]()
-	var scanned, accepted, n int
-	for range 4000 {
-		body := []byte(g.page())
-		n++
-		diff, took := scanDiff(body)
+// generatedMix is what happened to n generated bodies: how many
+// encoding/json accepted, and how many of those the scanner took itself.
+type generatedMix struct{ n, accepted, scanned int }
+
+// checkGenerated decodes n bodies drawn by draw with the scanner (through
+// scan, a scanDiff) and with each of decoders into tg, fails on the first
+// that differs from encoding/json, and returns the mix.
+func checkGenerated(t *testing.T, n int, draw func() string, scan func([]byte) (string, bool),
+	tg decodeTarget, decoders map[string]func([]byte, any) error) generatedMix {
+	t.Helper()
+	mix := generatedMix{n: n}
+	for range n {
+		body := []byte(draw())
+		diff, took := scan(body)
 		if diff != "" {
 			t.Fatalf("scanner on %q: %s", body, diff)
 		}
-		for name, decode := range listDecoders {
+		if took {
+			mix.scanned++
+		}
+		for name, decode := range decoders {
 			diff, ok := decodeDiff(body, tg, decode)
 			if diff != "" {
 				t.Fatalf("%s on %q: %s", name, body, diff)
 			}
 			if ok && name == "decodeJSON" {
-				accepted++
+				mix.accepted++
 			}
 		}
-		if took {
-			scanned++
-		}
 	}
-	t.Logf("%d pages: encoding/json accepted %d, the scanner took %d", n, accepted, scanned)
-	assert.Greater(t, scanned, n/2, "the scanner takes too few pages")
-	assert.Greater(t, accepted-scanned, n/20, "too few pages left to the general decoder")
-	assert.Greater(t, n-accepted, n/10, "too few pages refused")
+	t.Logf("%d bodies: encoding/json accepted %d, the scanner took %d", mix.n, mix.accepted, mix.scanned)
+	return mix
+}
+
+// TestScanner_generatedPages decodes generated runner pages every way the
+// SDK may and holds each to encoding/json. It also checks the mix, so that
+// a generator that drifted into bodies nobody takes, or a scanner that
+// gives up on everything, fails here.
+func TestScanner_generatedPages(t *testing.T) {
+	t.Parallel()
+	g := bodyGen{rand.New(rand.NewPCG(8, 2026)), 200}
+	mix := checkGenerated(t, 4000, g.page, scanDiff, target[[]*Runner](), listDecoders)
+	assert.Greater(t, mix.scanned, mix.n/2, "the scanner takes too few pages")
+	assert.Greater(t, mix.accepted-mix.scanned, mix.n/20, "too few pages left to the general decoder")
+	assert.Greater(t, mix.n-mix.accepted, mix.n/10, "too few pages refused")
 }
 
 // TestScanner_generatedDetails is TestScanner_generatedPages for a
@@ -274,30 +285,9 @@ func TestScanner_generatedPages(t *testing.T) {
 func TestScanner_generatedDetails(t *testing.T) {
 	t.Parallel()
 	g := bodyGen{rand.New(rand.NewPCG(8, 2027)), 400}
-	tg := target[RunnerDetails]()
-	var scanned, accepted, n int
-	for range 3000 {
-		body := []byte(g.details())
-		n++
-		diff, took := detailsScanDiff(body)
-		if diff != "" {
-			t.Fatalf("scanner on %q: %s", body, diff)
-		}
-		for name, decode := range map[string]func([]byte, any) error{"decodeJSON": decodeJSON, "unmarshalJSON": unmarshalJSON} {
-			diff, ok := decodeDiff(body, tg, decode)
-			if diff != "" {
-				t.Fatalf("%s on %q: %s", name, body, diff)
-			}
-			if ok && name == "decodeJSON" {
-				accepted++
-			}
-		}
-		if took {
-			scanned++
-		}
-	}
-	t.Logf("%d details: encoding/json accepted %d, the scanner took %d", n, accepted, scanned)
-	assert.Greater(t, scanned, n/2, "the scanner takes too few bodies")
-	assert.Greater(t, accepted-scanned, n/40, "too few bodies left to the general decoder")
-	assert.Greater(t, n-accepted, n/10, "too few bodies refused")
+	mix := checkGenerated(t, 3000, g.details, detailsScanDiff, target[RunnerDetails](),
+		map[string]func([]byte, any) error{"decodeJSON": decodeJSON, "unmarshalJSON": unmarshalJSON})
+	assert.Greater(t, mix.scanned, mix.n/2, "the scanner takes too few bodies")
+	assert.Greater(t, mix.accepted-mix.scanned, mix.n/40, "too few bodies left to the general decoder")
+	assert.Greater(t, mix.n-mix.accepted, mix.n/10, "too few bodies refused")
 }

@@ -91,21 +91,15 @@ func (s *runnerScanner) page(list []*Runner) ([]*Runner, bool) {
 		list = append(list, r)
 		s.items++
 		s.itemBytes += s.pos - start
-		if !s.skipSpace() {
+		switch done, ok := s.next(']'); {
+		case !ok:
 			return nil, false
-		}
-		switch s.data[s.pos] {
-		case ',':
-			s.pos++
-		case ']':
-			s.pos++
+		case done:
 			if !s.atEnd() {
 				return nil, false
 			}
 			s.flushText()
 			return list, true
-		default:
-			return nil, false
 		}
 	}
 }
