@@ -10,11 +10,13 @@
 //	if err != nil {
 //		return err
 //	}
-//	stale := &glrunners.ListRunnersOptions{Status: glrunners.StatusStale}
-//	for r, err := range c.Runners.ListAllIter(ctx, stale) {
-//		if err != nil {
-//			return err
-//		}
+//	// Collect first: deleting while ranging would shift the pages and skip runners.
+//	stale, err := glrunners.Collect(c.Runners.ListAllIter(ctx,
+//		&glrunners.ListRunnersOptions{Status: glrunners.StatusStale}))
+//	if err != nil {
+//		return err
+//	}
+//	for _, r := range stale {
 //		if _, err := c.Runners.Delete(ctx, r.ID); err != nil && !errors.Is(err, glrunners.ErrNotFound) {
 //			return err
 //		}
@@ -39,7 +41,10 @@
 // 100 lazily; break out of the loop and no further page is fetched. It
 // never relies on X-Total, which GitLab omits past 10,000 items.
 // [WithPageConcurrency] fetches pages ahead in parallel, still yielding in
-// order. [Collect] gathers an iterator into a slice.
+// order. [Collect] gathers an iterator into a slice. Pages are offsets into
+// a list that may change meanwhile: to delete or change what a list
+// returns, Collect it first, as the tour does; changing it while ranging
+// skips items.
 //
 // # Errors
 //

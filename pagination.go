@@ -377,6 +377,15 @@ func (p *pager[T]) newCursor(cursor string) bool {
 
 // Collect gathers every item of seq. On error it returns the items gathered
 // so far with the error. It returns nil when seq yields nothing.
+//
+// It is also the way to change what a list returns: collect first, then
+// delete, update or (un)assign. Ranging an Iter method while changing the
+// list it walks skips items, because pages are offsets into the list as it
+// is when each page is fetched: delete the 100 runners of page 1 and page 2
+// now starts at what was the 201st. With 250 stale runners, deleting while
+// ranging deletes 150 and leaves 100; collecting first deletes all 250. The
+// collected runners cost about what their pages did (one page's runners share
+// memory): 10,000 runners are about 100 pages.
 func Collect[T any](seq iter.Seq2[*T, error]) ([]*T, error) {
 	var all []*T
 	for it, err := range seq {

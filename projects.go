@@ -33,6 +33,9 @@ func (s *ProjectsService) ListRunners(ctx context.Context, project Ref, opt *Lis
 // It asks for 100 runners a page unless opt sets PerPage, starts at opt.Page when
 // set, and sends nothing until the loop starts. opt is copied and never
 // changed, so ranging twice starts over. An error is the last value.
+// A list that changes while it is ranged shifts under its offset pages, so
+// items are skipped or seen twice: to delete, update or (un)assign what it
+// returns, gather it with [Collect] first, then change it.
 func (s *ProjectsService) ListRunnersIter(ctx context.Context, project Ref, opt *ListRunnersOptions, opts ...RequestOption) iter.Seq2[*Runner, error] {
 	return iterate(ctx, s.client, opt, func(ctx context.Context, o *ListRunnersOptions) ([]*Runner, *Response, error) {
 		return s.ListRunners(ctx, project, o, opts...)

@@ -106,6 +106,8 @@ func (s *RunnersService) ListJobs(ctx context.Context, id int64, opt *ListRunner
 // loop starts. Keyset pages follow the cursor of each page's Link
 // rel="next". opt is copied and never changed, so ranging twice starts
 // over. An error is the last value.
+// Offset pages shift when jobs start or end while they are ranged (keyset
+// pages do not): items are skipped or seen twice.
 func (s *RunnersService) ListJobsIter(ctx context.Context, id int64, opt *ListRunnerJobsOptions, opts ...RequestOption) iter.Seq2[*RunnerJob, error] {
 	return iterate(ctx, s.client, opt, func(ctx context.Context, o *ListRunnerJobsOptions) ([]*RunnerJob, *Response, error) {
 		return s.ListJobs(ctx, id, o, opts...)
@@ -150,6 +152,9 @@ func (s *RunnersService) ListProjects(ctx context.Context, id int64, opt *ListOp
 // page. It asks for 100 projects a page unless opt sets PerPage, starts at opt.Page when
 // set, and sends nothing until the loop starts. opt is copied and never
 // changed, so ranging twice starts over. An error is the last value.
+// A list that changes while it is ranged shifts under its offset pages, so
+// items are skipped or seen twice: to delete, update or (un)assign what it
+// returns, gather it with [Collect] first, then change it.
 func (s *RunnersService) ListProjectsIter(ctx context.Context, id int64, opt *ListOptions, opts ...RequestOption) iter.Seq2[*Project, error] {
 	return iterate(ctx, s.client, opt, func(ctx context.Context, o *ListOptions) ([]*Project, *Response, error) {
 		return s.ListProjects(ctx, id, o, opts...)

@@ -101,6 +101,9 @@ func (s *RunnersService) List(ctx context.Context, opt *ListRunnersOptions, opts
 // asks for 100 runners a page unless opt sets PerPage, starts at opt.Page when
 // set, and sends nothing until the loop starts. opt is copied and never
 // changed, so ranging twice starts over. An error is the last value.
+// A list that changes while it is ranged shifts under its offset pages, so
+// items are skipped or seen twice: to delete, update or (un)assign what it
+// returns, gather it with [Collect] first, then change it.
 func (s *RunnersService) ListIter(ctx context.Context, opt *ListRunnersOptions, opts ...RequestOption) iter.Seq2[*Runner, error] {
 	return iterate(ctx, s.client, opt, func(ctx context.Context, o *ListRunnersOptions) ([]*Runner, *Response, error) {
 		return s.List(ctx, o, opts...)
@@ -125,6 +128,9 @@ func (s *RunnersService) ListAll(ctx context.Context, opt *ListRunnersOptions, o
 // asks for 100 runners a page unless opt sets PerPage, starts at opt.Page when
 // set, and sends nothing until the loop starts. opt is copied and never
 // changed, so ranging twice starts over. An error is the last value.
+// A list that changes while it is ranged shifts under its offset pages, so
+// items are skipped or seen twice: to delete, update or (un)assign what it
+// returns, gather it with [Collect] first, then change it.
 func (s *RunnersService) ListAllIter(ctx context.Context, opt *ListRunnersOptions, opts ...RequestOption) iter.Seq2[*Runner, error] {
 	return iterate(ctx, s.client, opt, func(ctx context.Context, o *ListRunnersOptions) ([]*Runner, *Response, error) {
 		return s.ListAll(ctx, o, opts...)

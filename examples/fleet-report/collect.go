@@ -59,6 +59,12 @@ type collector struct {
 // runners (403); the message says which.
 var errAccess = errors.New("access refused")
 
+// noGitLab marks a first request that found no GitLab API at GITLAB_URL:
+// nothing answered, or something that is not GitLab did.
+type noGitLab struct{ error }
+
+func (e noGitLab) Unwrap() error { return e.error }
+
 // collect lists every runner visible to the token, then reads each one's
 // managers (and, for stale and never-contacted runners, details) with at
 // most concurrency requests in flight. The walk and the fan-out overlap:
@@ -157,13 +163,13 @@ func (cl *collector) probe(ctx context.Context) (*fleet, int, error) {
 	var te *glrunners.TransportError
 	switch {
 	case errors.As(err, &te) && ctx.Err() == nil:
-		return nil, 0, fmt.Errorf("cannot reach GitLab at %s: %w", cl.gitlab, err)
+		return nil, 0, noGitLab{fmt.Errorf("cannot reach GitLab at %s: %w", cl.gitlab, err)}
 	case errors.Is(err, glrunners.ErrUnauthorized):
 		return nil, 0, fmt.Errorf("%w: GitLab at %s rejected the token (401): check GITLAB_TOKEN", errAccess, cl.gitlab)
 	case errors.Is(err, glrunners.ErrForbidden):
 		return nil, 0, fmt.Errorf("%w: the token may not list runners (403); it needs the api or read_api scope: %v", errAccess, err)
 	case errors.Is(err, glrunners.ErrInvalidResponse):
-		return nil, 0, fmt.Errorf("%s does not answer like GitLab's API (is the URL right?): %w", cl.gitlab, err)
+		return nil, 0, noGitLab{fmt.Errorf("%s does not answer like GitLab's API (is the URL right?): %w", cl.gitlab, err)}
 	case err != nil:
 		return nil, 0, fmt.Errorf("listing runners: %w", err)
 	}

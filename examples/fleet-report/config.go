@@ -5,7 +5,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"time"
+
+	"github.com/glrunners/glrunners/examples/internal/exitcode"
 )
 
 // config is what the command line asks for.
@@ -47,10 +52,11 @@ page that opens offline, or JSON or CSV for pipelines. It only reads.
 Without GITLAB_URL, or with -demo, it reports on an in-memory GitLab with a
 seeded fleet of 10,000 runners.
 
-Exit status: 0 report written, 1 GitLab unreachable, access refused or the
-walk failed (no report written), 2 bad usage, 130 interrupted (no report
-written).
+-o is checked before the walk: its directory must exist and be writable,
+and it must not name a directory. No report is written unless the whole
+walk succeeds (exit status 0).
 
+`+exitcode.Help+`
 Flags:
 `)
 		fs.PrintDefaults()
@@ -69,7 +75,40 @@ Flags:
 	if cfg.out == "" {
 		cfg.out = formats[cfg.format]
 	}
+	if err := checkOutput(cfg.out); err != nil {
+		fmt.Fprintln(stderr, "fleet-report:", err)
+		return cfg, errUsage
+	}
 	return cfg, nil
+}
+
+// checkOutput refuses an -o the report could not be written to, before a
+// walk that may take minutes: a directory, or a file in a directory that
+// does not exist or is not writable (tried with a temporary file, which
+// is what writeReport makes there).
+func checkOutput(path string) error {
+	if path == "-" {
+		return nil
+	}
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return fmt.Errorf("-o %s is a directory; name a file, such as %s", path, filepath.Join(path, "fleet-report.html"))
+	}
+	dir := filepath.Dir(path)
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("-o %s: directory %s does not exist", path, dir)
+	case err != nil:
+		return fmt.Errorf("-o %s: %w", path, err)
+	case !fi.IsDir():
+		return fmt.Errorf("-o %s: %s is not a directory", path, dir)
+	}
+	probe, err := os.CreateTemp(dir, ".fleet-report-check-*")
+	if err != nil {
+		return fmt.Errorf("-o %s: directory %s is not writable", path, dir)
+	}
+	probe.Close()
+	return os.Remove(probe.Name())
 }
 
 // errUsage marks a command-line mistake that has already been reported.

@@ -24,22 +24,25 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/glrunners/glrunners"
+	"github.com/glrunners/glrunners/examples/internal/exitcode"
 	"github.com/glrunners/glrunners/glrunnerstest"
 )
 
-// Exit statuses.
+// Exit statuses: the convention of every example tool.
 const (
-	exitOK          = 0
-	exitFailed      = 1 // GitLab unreachable, access refused, the walk or the write failed
-	exitUsage       = 2
-	exitInterrupted = 130 // Ctrl-C, as shells report SIGINT
+	exitOK          = exitcode.OK
+	exitFailed      = exitcode.Failed      // the walk or the write failed, or -timeout
+	exitUsage       = exitcode.Usage       // bad flags (-o included), arguments or environment
+	exitGitLab      = exitcode.GitLab      // no GitLab API at GITLAB_URL, or the token refused
+	exitInterrupted = exitcode.Interrupted // SIGINT or SIGTERM
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	os.Exit(run(ctx, os.Args[1:], env{
 		getenv:   os.Getenv,
@@ -171,6 +174,9 @@ func failed(stderr io.Writer, err error, timeout time.Duration) int {
 		return exitInterrupted
 	case errors.Is(err, context.DeadlineExceeded):
 		fmt.Fprintf(stderr, "fleet-report: gave up after -timeout %s; no report written\n", timeout)
+	case errors.As(err, new(noGitLab)), errors.Is(err, errAccess):
+		fmt.Fprintf(stderr, "fleet-report: %v; no report written\n", err)
+		return exitGitLab
 	default:
 		fmt.Fprintf(stderr, "fleet-report: %v; no report written\n", err)
 	}

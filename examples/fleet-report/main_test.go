@@ -97,7 +97,9 @@ func TestNonAdminToken(t *testing.T) {
 	assert.NotContains(t, res.stderr+res.stdout, d.ownerToken)
 }
 
-// Failures: a clear message, exit 1, and an existing report left alone.
+// Failures: a clear message, exit 3 when there is no GitLab API at
+// GITLAB_URL or the token is refused, else 1, and an existing report left
+// alone.
 func TestFailuresWriteNothing(t *testing.T) {
 	t.Parallel()
 	d := startTestFleet(t)
@@ -112,14 +114,15 @@ func TestFailuresWriteNothing(t *testing.T) {
 		name, url, token string
 		fault            *glrunnerstest.Fault
 		want             string
+		code             int
 	}{
-		{name: "unreachable", url: closedPort(t), token: "glpat-x", want: "cannot reach GitLab at http://127.0.0.1:"},
-		{name: "bad token", url: d.srv.URL(), token: "glpat-wrong-token", want: "rejected the token (401)"},
-		{name: "token without read scope", url: d.srv.URL(), token: noScope, want: "may not list runners (403)"},
-		{name: "not GitLab", url: htmlServer.URL, token: "glpat-x", want: "does not answer like GitLab's API"},
-		{name: "fan-out refused", url: d.srv.URL(), token: d.adminToken, want: "reading the managers of runner",
+		{name: "unreachable", url: closedPort(t), token: "glpat-x", want: "cannot reach GitLab at http://127.0.0.1:", code: exitGitLab},
+		{name: "bad token", url: d.srv.URL(), token: "glpat-wrong-token", want: "rejected the token (401)", code: exitGitLab},
+		{name: "token without read scope", url: d.srv.URL(), token: noScope, want: "may not list runners (403)", code: exitGitLab},
+		{name: "not GitLab", url: htmlServer.URL, token: "glpat-x", want: "does not answer like GitLab's API", code: exitGitLab},
+		{name: "fan-out refused", url: d.srv.URL(), token: d.adminToken, want: "reading the managers of runner", code: exitFailed,
 			fault: &glrunnerstest.Fault{Method: "GET", Pattern: "/runners/*/managers", Status: 403, Times: -1}},
-		{name: "walk fails", url: d.srv.URL(), token: d.adminToken, want: "listing runners:",
+		{name: "walk fails", url: d.srv.URL(), token: d.adminToken, want: "listing runners:", code: exitFailed,
 			fault: &glrunnerstest.Fault{Method: "GET", Pattern: "/runners/all", Status: 500, Times: -1}},
 	}
 	for _, c := range cases {
@@ -132,7 +135,7 @@ func TestFailuresWriteNothing(t *testing.T) {
 			out := filepath.Join(dir, "fleet.html")
 			require.NoError(t, os.WriteFile(out, []byte("yesterday's report"), 0o644))
 			res := runTool(t.Context(), []string{"-o", out}, map[string]string{"GITLAB_URL": c.url, "GITLAB_TOKEN": c.token}, fastRetries)
-			assert.Equal(t, exitFailed, res.code)
+			assert.Equal(t, c.code, res.code)
 			assert.Contains(t, res.stderr, c.want)
 			assert.Contains(t, res.stderr, "no report written")
 			assert.NotContains(t, res.stderr, c.token, "no token in messages")

@@ -11,9 +11,12 @@
 // reset after applying, 502 before applying) and serves lists that lag, and
 // checks afterwards that every runner in it belongs to exactly one machine.
 //
-// Against a real GitLab, each machine's token is written to
-// -token-dir/<description>.token (mode 0600) and never printed. Exit status:
-// 0 every runner created, 1 some calls failed, 2 bad usage.
+// Against a real GitLab, it first checks the connection and the token with
+// one GET, then writes each machine's token to
+// -token-dir/<description>.token (mode 0600) and never prints it. Exit
+// status, as for every example tool: 0 every runner created, 1 some calls
+// failed or -timeout stopped the run, 2 bad usage, 3 GitLab unreachable or
+// GITLAB_TOKEN refused (nothing created), 130 interrupted.
 package main
 
 import (
@@ -26,19 +29,45 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/glrunners/glrunners"
+	"github.com/glrunners/glrunners/examples/internal/exitcode"
 )
 
+// Exit statuses: the convention of every example tool.
 const (
-	exitOK       = 0
-	exitFailures = 1
-	exitUsage    = 2
+	exitOK          = exitcode.OK
+	exitFailures    = exitcode.Failed
+	exitUsage       = exitcode.Usage
+	exitGitLab      = exitcode.GitLab
+	exitInterrupted = exitcode.Interrupted
 )
+
+const usageText = `Usage: provision [flags]
+
+Creates -n runners with Runners.CreateOnce, one per machine named
+<prefix><i>, and reports what happened to each: created outright,
+recovered after a lost answer, or failed (and in which state).
+
+Without GITLAB_URL, or with -demo, it runs against an in-memory GitLab that
+loses a share (-fault-rate) of the answers to creates and token resets, and
+checks afterwards that every runner belongs to exactly one machine.
+
+Against GITLAB_URL it needs GITLAB_TOKEN (a token with the api scope) and
+-token-dir: tokens are shown only once, so each one is written to
+DIR/<description>.token (mode 0600) and never printed. Before the first
+machine it checks the connection and the token with one GET.
+
+Environment:
+  GITLAB_URL    the GitLab to create runners in (unset: the demo)
+  GITLAB_TOKEN  its access token
+
+`
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
 }
@@ -72,6 +101,10 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.BoolVar(&cfg.demo, "demo", false, "use an in-memory GitLab that loses answers (default when GITLAB_URL is unset)")
 	fs.Float64Var(&cfg.faultRate, "fault-rate", 0.3, "demo: share of creates and token resets whose answer is lost")
 	fs.DurationVar(&cfg.timeout, "timeout", 5*time.Minute, "give up after this long")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), usageText+exitcode.Help+"\nFlags:\n")
+		fs.PrintDefaults()
+	}
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -99,7 +132,7 @@ func usage(fs *flag.FlagSet, format string, a ...any) error {
 	return err
 }
 
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+func run(parent context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	cfg, err := parseFlags(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
@@ -107,8 +140,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return exitUsage
 	}
-	ctx, cancel := context.WithTimeout(ctx, cfg.timeout)
+	ctx, cancel := context.WithTimeout(parent, cfg.timeout)
 	defer cancel()
+	code := provisionAll(ctx, cfg, getenv, stdout, stderr)
+	if code != exitUsage && parent.Err() != nil {
+		fmt.Fprintln(stderr, "provision: interrupted")
+		return exitInterrupted
+	}
+	return code
+}
+
+// provisionAll provisions against the demo or GITLAB_URL and returns the
+// exit status.
+func provisionAll(ctx context.Context, cfg config, getenv func(string) string, stdout, stderr io.Writer) int {
 
 	baseURL, token := getenv("GITLAB_URL"), getenv("GITLAB_TOKEN")
 	if cfg.demo || baseURL == "" {
@@ -129,6 +173,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		fmt.Fprintln(stderr, "provision:", err)
 		return exitUsage
+	}
+	if code := checkGitLab(ctx, baseURL, token, stderr); code != exitOK {
+		return code
 	}
 	machines := provision(ctx, client, counter, cfg, createOptions(cfg))
 	for _, m := range machines {
@@ -155,4 +202,29 @@ func createOptions(cfg config) func(name string) *glrunners.CreateRunnerOptions 
 		}
 		return opt
 	}
+}
+
+// checkGitLab sends one authenticated GET (the caller's runners, one of
+// them) before the first machine, so that a wrong URL or token fails at
+// once with exit status 3 instead of once per machine. It is retried once:
+// a GitLab that does not answer twice is down.
+func checkGitLab(ctx context.Context, baseURL, token string, stderr io.Writer) int {
+	c, err := glrunners.NewClient(baseURL, glrunners.WithToken(token), glrunners.WithUserAgent("glrunners-provision"),
+		glrunners.WithRetry(glrunners.RetryPolicy{MaxRetries: 1, WaitMin: 200 * time.Millisecond, WaitMax: time.Second}))
+	if err != nil {
+		fmt.Fprintln(stderr, "provision: GITLAB_URL:", err)
+		return exitUsage
+	}
+	_, _, err = c.Runners.List(ctx, &glrunners.ListRunnersOptions{ListOptions: glrunners.ListOptions{PerPage: 1}})
+	switch {
+	case err == nil:
+		return exitOK
+	case ctx.Err() != nil:
+		return exitFailures // run tells an interrupt from -timeout
+	case errors.Is(err, glrunners.ErrUnauthorized), errors.Is(err, glrunners.ErrForbidden):
+		fmt.Fprintln(stderr, "provision: GitLab refused GITLAB_TOKEN (it needs the api scope), nothing created:", err)
+	default:
+		fmt.Fprintln(stderr, "provision: cannot reach GitLab, nothing created:", err)
+	}
+	return exitGitLab
 }

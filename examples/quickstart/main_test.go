@@ -12,7 +12,7 @@ import (
 
 func TestTourAgainstTheDemoFleet(t *testing.T) {
 	var out bytes.Buffer
-	if err := run(context.Background(), &out, func(string) string { return "" }); err != nil {
+	if err := runTour(context.Background(), &out, func(string) string { return "" }); err != nil {
 		t.Fatalf("run: %v\n%s", err, out.String())
 	}
 	s := out.String()
@@ -41,7 +41,7 @@ func TestTourAgainstAGitLabOnlyReads(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			vars := map[string]string{"GITLAB_URL": fleet.Server.URL(), "GITLAB_TOKEN": token}
 			var out bytes.Buffer
-			if err := run(context.Background(), &out, func(k string) string { return vars[k] }); err != nil {
+			if err := runTour(context.Background(), &out, func(k string) string { return vars[k] }); err != nil {
 				t.Fatalf("run: %v\n%s", err, out.String())
 			}
 			if !strings.Contains(out.String(), "Runners by status and type") {
@@ -58,7 +58,7 @@ func TestTourAgainstAGitLabOnlyReads(t *testing.T) {
 
 func TestURLWithoutTokenIsAnError(t *testing.T) {
 	vars := map[string]string{"GITLAB_URL": "http://127.0.0.1:1"}
-	if err := run(context.Background(), &bytes.Buffer{}, func(k string) string { return vars[k] }); err == nil {
+	if err := runTour(context.Background(), &bytes.Buffer{}, func(k string) string { return vars[k] }); err == nil {
 		t.Fatal("no error")
 	}
 }

@@ -18,7 +18,7 @@ func clean(st *stopper, client *glrunners.Client, cfg config, now time.Time, out
 	if err != nil {
 		if why := st.stopped(); why != nil {
 			fmt.Fprintln(stderr, "stale-cleanup: stopped during the search, nothing deleted:", why)
-			return exitIncomplete
+			return st.stopCode()
 		}
 		code, msg := searchFailure(err, cfg.filter)
 		fmt.Fprintln(stderr, "stale-cleanup:", msg)
@@ -46,7 +46,7 @@ func clean(st *stopper, client *glrunners.Client, cfg config, now time.Time, out
 	out.summary(s)
 	if s.Stopped != "" {
 		fmt.Fprintln(stderr, "stale-cleanup: stopped:", s.Stopped)
-		return exitIncomplete
+		return st.stopCode()
 	}
 	if !s.ok() {
 		return exitIncomplete

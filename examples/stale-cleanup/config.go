@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/glrunners/glrunners"
+	"github.com/glrunners/glrunners/examples/internal/exitcode"
 )
 
 // config is what the command line asks for.
@@ -62,18 +63,15 @@ Prints the runners found, then one line per runner as it is deleted (or
 left alone), then a summary. -json prints the same as one JSON object per
 line: note, candidate, skipped, result and, last, summary records.
 
+Filters must not be blank: -tags ",," or -type "" is refused, not read as
+no filter.
+
 SIGINT or SIGTERM stops the run: no new delete starts, the deletes in flight
-finish, the summary is printed and the exit status is 1. A second signal
+finish, the summary is printed and the exit status is 130. A second signal
 aborts the deletes in flight.
 
-Exit status:
-  0  done, or dry run
-  1  some runners were not deleted (a delete failed), or the run was stopped
-     by a signal or -timeout
-  2  bad usage: flags, arguments, environment, or an unknown -group/-project;
-     nothing was deleted
-  3  cannot reach GitLab, GitLab refused the token, or the search failed;
-     nothing was deleted
+`+exitcode.Help+`  Here 1 means some runners were not deleted (a delete failed, or -timeout);
+  2 also an unknown -group or -project; 3 also a failed search.
 
 Flags:
 `)
@@ -95,16 +93,40 @@ Flags:
 		return cfg, errUsage
 	}
 	cfg.filter.Type = glrunners.RunnerType(typ)
-	for t := range strings.SplitSeq(tags, ",") {
-		if t = strings.TrimSpace(t); t != "" {
+	err := blankFilter(fs)
+	if err == nil && tags != "" {
+		for t := range strings.SplitSeq(tags, ",") {
+			if t = strings.TrimSpace(t); t == "" {
+				err = fmt.Errorf("-tags %q: an empty tag; name each tag, as in -tags docker,linux", tags)
+				break
+			}
 			cfg.filter.Tags = append(cfg.filter.Tags, t)
 		}
 	}
-	if err := cfg.check(); err != nil {
+	if err == nil {
+		err = cfg.check()
+	}
+	if err != nil {
 		fmt.Fprintln(stderr, "stale-cleanup:", err)
 		return cfg, errUsage
 	}
 	return cfg, nil
+}
+
+// blankFilter refuses a filter flag given an empty or blank value: read as
+// "no filter", it would select every stale runner, and -apply would delete
+// them all.
+func blankFilter(fs *flag.FlagSet) error {
+	var err error
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "type", "tags", "group", "project":
+			if err == nil && strings.TrimSpace(f.Value.String()) == "" {
+				err = fmt.Errorf("-%s %q: a blank filter is refused (it would match every runner); leave the flag out for no filter", f.Name, f.Value.String())
+			}
+		}
+	})
+	return err
 }
 
 func (cfg *config) check() error {

@@ -18,14 +18,14 @@
 // line, each with a "type" (see jsonReport), the last one the summary.
 //
 // SIGINT or SIGTERM stops the run: no new delete starts, the deletes in
-// flight finish, the summary is printed and the exit status is 1. A second
-// signal aborts the deletes in flight.
+// flight finish, the summary is printed and the exit status is 130. A
+// second signal aborts the deletes in flight.
 //
-// Exit status: 0 done or dry run; 1 some runners were not deleted, or the
-// run was stopped by a signal or -timeout; 2 bad usage (flags, arguments,
-// environment, an unknown -group or -project); 3 GitLab could not be
-// reached, refused the token, or failed the search. With 2 and 3 nothing
-// was deleted.
+// Exit status, as for every example tool: 0 done or dry run; 1 some
+// runners were not deleted, or -timeout stopped the run; 2 bad usage
+// (flags, blank filter values, arguments, environment, an unknown -group
+// or -project); 3 GitLab could not be reached, refused the token, or
+// failed the search; 130 interrupted. With 2 and 3 nothing was deleted.
 package main
 
 import (
@@ -39,14 +39,16 @@ import (
 
 	"github.com/glrunners/glrunners"
 	"github.com/glrunners/glrunners/examples/internal/demofleet"
+	"github.com/glrunners/glrunners/examples/internal/exitcode"
 )
 
 // Exit statuses, documented in the usage text.
 const (
-	exitOK         = 0
-	exitIncomplete = 1 // some candidates were not deleted (failed or not attempted), or the run was stopped
-	exitUsage      = 2 // bad flags, arguments or environment, or an unknown -group/-project: nothing deleted
-	exitGitLab     = 3 // GitLab could not be reached, refused the token, or failed the search: nothing deleted
+	exitOK          = exitcode.OK
+	exitIncomplete  = exitcode.Failed      // some candidates were not deleted (failed or not attempted), or -timeout
+	exitUsage       = exitcode.Usage       // bad flags, arguments or environment, or an unknown -group/-project: nothing deleted
+	exitGitLab      = exitcode.GitLab      // GitLab could not be reached, refused the token, or failed the search: nothing deleted
+	exitInterrupted = exitcode.Interrupted // stopped by SIGINT or SIGTERM
 )
 
 func main() {

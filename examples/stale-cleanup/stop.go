@@ -48,6 +48,15 @@ func (st *stopper) signal(sig os.Signal) {
 	}
 }
 
+// stopCode is the exit status of a stopped run: 130 when a signal
+// stopped it, 1 when -timeout did.
+func (st *stopper) stopCode() int {
+	if st.signals.Load() > 0 {
+		return exitInterrupted
+	}
+	return exitIncomplete
+}
+
 // stopped reports why the run was stopped, or nil.
 func (st *stopper) stopped() error {
 	if st.stop.Err() == nil {

@@ -43,8 +43,8 @@ func TestSignalFinishesDeletesInFlightAndStartsNoMore(t *testing.T) {
 	close(g.release)
 	r := <-done
 
-	if r.code != exitIncomplete {
-		t.Errorf("exit %d, want %d", r.code, exitIncomplete)
+	if r.code != exitInterrupted {
+		t.Errorf("exit %d, want %d", r.code, exitInterrupted)
 	}
 	if got, want := f.remaining(), without(allIDs, 2, 3); !slices.Equal(got, want) {
 		t.Errorf("runners left %v, want %v: the two deletes in flight finish", got, want)
@@ -78,8 +78,8 @@ func TestSignalStopsARunWhoseDeletesAllStarted(t *testing.T) {
 	sig.send(syscall.SIGINT)
 	close(g.release)
 	r := <-done
-	if r.code != exitIncomplete {
-		t.Errorf("exit %d, want %d: a run stopped by a signal never exits 0", r.code, exitIncomplete)
+	if r.code != exitInterrupted {
+		t.Errorf("exit %d, want %d: a run stopped by a signal never exits 0", r.code, exitInterrupted)
 	}
 	recs := jsonLines(t, r.out)
 	if last := recs[len(recs)-1]; last["type"] != "summary" || last["deleted"] != 2.0 || last["stopped"] != "got interrupt" {
@@ -98,8 +98,8 @@ func TestSecondSignalAbortsDeletesInFlight(t *testing.T) {
 	sig.send(syscall.SIGTERM)
 	r := <-done // the gate never opens: only the abort can end the deletes
 
-	if r.code != exitIncomplete {
-		t.Errorf("exit %d, want %d", r.code, exitIncomplete)
+	if r.code != exitInterrupted {
+		t.Errorf("exit %d, want %d", r.code, exitInterrupted)
 	}
 	if got := f.remaining(); !slices.Equal(got, allIDs) {
 		t.Errorf("runners left %v, want all: the aborted deletes never reached GitLab", got)
@@ -125,8 +125,8 @@ func TestSignalDuringTheSearchDeletesNothing(t *testing.T) {
 	sig.send(syscall.SIGINT)
 	r := <-done // the gate never opens: the signal ends the search's reads
 
-	if r.code != exitIncomplete {
-		t.Errorf("exit %d, want %d", r.code, exitIncomplete)
+	if r.code != exitInterrupted {
+		t.Errorf("exit %d, want %d", r.code, exitInterrupted)
 	}
 	if d := f.deletes(); len(d) != 0 {
 		t.Errorf("DELETEs after a stop during the search: %v", d)
