@@ -42,24 +42,19 @@ import "context"
 //
 // Built on: Create, the scope's runner list, Tokens.ResetAuthenticationToken, Update, Delete and DeleteByToken.
 func (s *RunnersService) CreateOnce(ctx context.Context, opt *CreateRunnerOptions, opts ...RequestOption) (*RunnerRegistration, *Response, error) {
-	return s.createOnce(ctx, opt, spotDescription, opts)
-}
-
-func (s *RunnersService) createOnce(ctx context.Context, opt *CreateRunnerOptions, spot markerSpot, opts []RequestOption) (*RunnerRegistration, *Response, error) {
 	marker := newMarker()
 	if err := firstError(opt.validate(), refuseUnsafeRetry(opts)); err != nil {
 		return nil, nil, &CreateOnceError{Op: "CreateOnce", Marker: marker, Err: err, outcome: outcomeNotCreated}
 	}
-	marked := spot.markCreate(opt, marker)
+	marked := markCreate(opt, marker)
 	call := &onceCall{
-		s: s, op: "CreateOnce", marker: marker, spot: spot, opts: opts, policy: s.client.retry,
+		s: s, op: "CreateOnce", marker: marker, opts: opts, policy: s.client.retry,
 		send: func(ctx context.Context) (*RunnerRegistration, *Response, error) {
 			return s.Create(ctx, marked, opts...)
 		},
-		scope:       s.createScope(opt, opts),
-		tags:        opt.TagList,
-		description: opt.Description,
-		restore:     spot.restore(opt.Description, opt.MaintenanceNote, opt.TagList),
+		scope:   s.createScope(opt, opts),
+		tags:    opt.TagList,
+		restore: &UpdateRunnerOptions{Description: Ptr(opt.Description)},
 	}
 	return call.run(ctx)
 }

@@ -25,7 +25,6 @@ type onceCall struct {
 	s      *RunnersService
 	op     string
 	marker string
-	spot   markerSpot
 	opts   []RequestOption
 	policy RetryPolicy
 
@@ -34,11 +33,9 @@ type onceCall struct {
 	// scope ranges over the never-contacted runners with all of tags in
 	// the instance, group or project the create targeted.
 	scope scopeLister
-	// tags are the user's tags; description is the user's description,
-	// used by spotNote to pick the runners worth a GET.
-	tags        []string
-	description string
-	// restore puts back the user's value of the field the marker rode in.
+	// tags are the user's tags: a look lists the runners carrying them.
+	tags []string
+	// restore puts back the user's description, without the marker.
 	restore *UpdateRunnerOptions
 
 	last *Response // the answer to the last request sent
@@ -119,46 +116,18 @@ func (o *onceCall) settle(ctx context.Context) ([]*Runner, error) {
 // oldest first.
 func (o *onceCall) look(ctx context.Context) ([]*Runner, error) {
 	var found []*Runner
-	for r, err := range o.scope(ctx, o.spot.listTags(o.tags, o.marker)) {
+	for r, err := range o.scope(ctx, o.tags) {
 		if err != nil {
 			return nil, err
 		}
-		if o.spot.listed(r, o.marker, o.description) {
+		if carriesMarker(r, o.marker) {
 			found = append(found, r)
-		}
-	}
-	if o.spot == spotNote {
-		var err error
-		if found, err = o.withNote(ctx, found); err != nil {
-			return nil, err
 		}
 	}
 	slices.SortFunc(found, func(a, b *Runner) int {
 		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), cmp.Compare(a.ID, b.ID))
 	})
 	return found, nil
-}
-
-// withNote keeps the candidates whose maintenance note carries the marker.
-func (o *onceCall) withNote(ctx context.Context, candidates []*Runner) ([]*Runner, error) {
-	var found []*Runner
-	for _, r := range candidates {
-		d, resp, err := o.s.Get(ctx, r.ID, &GetRunnerOptions{IncludeProjects: Ptr(false)}, o.opts...)
-		o.keep(resp)
-		switch {
-		case errors.Is(err, ErrNotFound):
-			continue
-		case err != nil:
-			return nil, err
-		case d.MaintenanceNote != nil && markedBy(*d.MaintenanceNote, o.marker):
-			found = append(found, r)
-		}
-	}
-	return found, nil
-}
-
-func markedBy(text, marker string) bool {
-	return len(text) >= len(marker) && text[len(text)-len(marker):] == marker
 }
 
 // adopt takes over the oldest runner found that still exists: it resets

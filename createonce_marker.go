@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"regexp"
-	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -17,10 +16,6 @@ import (
 const (
 	markerPrefix = "[glrunners:once:"
 	markerSuffix = "]"
-
-	// tagMarkerPrefix names the marker when it rides as a tag (spotTag),
-	// where brackets and colons are best avoided.
-	tagMarkerPrefix = "glrunners-once-"
 )
 
 // markedDescription matches a description that still carries a marker:
@@ -57,72 +52,21 @@ func markedBase(desc string) (string, bool) {
 	return m[1], true
 }
 
-// markerSpot is where a call's marker rides while the call is in flight.
-// Only spotDescription is used by CreateOnce; the others exist so that
-// tests can measure what each choice costs (see the package README).
-type markerSpot int
-
-const (
-	// spotDescription: lists return descriptions, so one look is one walk
-	// of the scope's never-contacted runners with the asked tags (one page
-	// per 100 of them).
-	spotDescription markerSpot = iota
-	// spotNote: only runner details return the maintenance note, so a look
-	// also GETs every listed runner whose description is the asked one.
-	spotNote
-	// spotTag: lists filter by tag, so a look is one request; but GitLab
-	// keeps every tag it ever saw, the marker takes one of the 50 tag
-	// slots, and tags steer job scheduling.
-	spotTag
-)
-
-// markCreate returns a copy of opt carrying the marker at spot.
-func (spot markerSpot) markCreate(opt *CreateRunnerOptions, marker string) *CreateRunnerOptions {
+// markCreate returns a copy of opt whose description carries the marker.
+//
+// Why the description: lists return it, so one look is one walk of the
+// scope's never-contacted runners with the asked tags (one page per 100 of
+// them). The maintenance note is not listed, so a look would also GET
+// every candidate; a tag would make a look one filtered request, but
+// GitLab keeps every tag it has ever seen, the marker would take one of
+// the 50 tag slots, and tags steer job scheduling.
+func markCreate(opt *CreateRunnerOptions, marker string) *CreateRunnerOptions {
 	o := *opt
-	switch spot {
-	case spotNote:
-		o.MaintenanceNote = withMarker(opt.MaintenanceNote, marker)
-	case spotTag:
-		o.TagList = append(slices.Clone(opt.TagList), tagMarker(marker))
-	default:
-		o.Description = withMarker(opt.Description, marker)
-	}
+	o.Description = withMarker(opt.Description, marker)
 	return &o
 }
 
-// restore is the update that gives back the user's own value of the field
-// the marker rode in.
-func (spot markerSpot) restore(description, note string, tags []string) *UpdateRunnerOptions {
-	switch spot {
-	case spotNote:
-		return &UpdateRunnerOptions{MaintenanceNote: Ptr(note)}
-	case spotTag:
-		return &UpdateRunnerOptions{TagList: append([]string{}, tags...)} // [] clears
-	}
-	return &UpdateRunnerOptions{Description: Ptr(description)}
-}
-
-// listTags is the tag filter of a look: the user's tags, plus the marker
-// itself when it is a tag.
-func (spot markerSpot) listTags(tags []string, marker string) []string {
-	if spot == spotTag {
-		return append(slices.Clone(tags), tagMarker(marker))
-	}
-	return tags
-}
-
-// listed reports whether a listed runner carries the marker, as far as
-// the list can tell; spotNote needs the runner's details as well.
-func (spot markerSpot) listed(r *Runner, marker, description string) bool {
-	switch spot {
-	case spotTag:
-		return true // the list was filtered by the marker tag
-	case spotNote:
-		return r.Description != nil && *r.Description == description
-	}
+// carriesMarker reports whether a listed runner carries the marker.
+func carriesMarker(r *Runner, marker string) bool {
 	return r.Description != nil && strings.Contains(*r.Description, marker)
-}
-
-func tagMarker(marker string) string {
-	return tagMarkerPrefix + strings.TrimSuffix(strings.TrimPrefix(marker, markerPrefix), markerSuffix)
 }

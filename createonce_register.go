@@ -31,14 +31,13 @@ func (s *RunnersService) RegisterOnce(ctx context.Context, opt *RegisterRunnerOp
 	marked := *opt
 	marked.Description = withMarker(opt.Description, marker)
 	call := &onceCall{
-		s: s, op: "RegisterOnce", marker: marker, spot: spotDescription, opts: opts, policy: s.client.retry,
+		s: s, op: "RegisterOnce", marker: marker, opts: opts, policy: s.client.retry,
 		send: func(ctx context.Context) (*RunnerRegistration, *Response, error) {
 			return s.Register(ctx, &marked, opts...)
 		},
-		scope:       s.registerScope(opts),
-		tags:        opt.TagList,
-		description: opt.Description,
-		restore:     spotDescription.restore(opt.Description, "", nil),
+		scope:   s.registerScope(opts),
+		tags:    opt.TagList,
+		restore: &UpdateRunnerOptions{Description: Ptr(opt.Description)},
 	}
 	return call.run(ctx)
 }
