@@ -13,32 +13,43 @@ import "context"
 // How: the create carries a random call marker at the end of the runner's
 // description. When the answer is lost, CreateOnce lists the
 // never-contacted runners with opt's tags in opt's instance, group or
-// project, looking for the marker right away and again after each backoff
-// wait of the client's RetryPolicy (the settle window, for a create still
-// committing). Found: it resets that runner's token (no one holds the lost
-// one) and deletes any other runner of the call, keeping the oldest. Not
-// found: it sends the create again, at most RetryPolicy.MaxRetries times.
+// project, looking for the marker right away and then 6 more times over
+// the settle window (WithSettleWindow; DefaultSettleWindow, 90 s, is how
+// long GitLab may still commit a create after a proxy gave up on it). The
+// client's RetryPolicy does not shorten the window. Found: it resets that
+// runner's token (no one holds the lost one) and deletes any other runner
+// of the call, keeping the oldest. Not found by the look at the window's
+// end: it sends the create again, at most RetryPolicy.MaxRetries times.
 // Finally an Update restores the description asked for, so the marker is
-// gone when the call succeeds.
+// gone when the call succeeds; a call that sent more than one create then
+// looks once more and deletes a runner of an earlier create that
+// committed meanwhile.
 //
-// Cost: 2 requests when nothing goes wrong (the create and the Update);
-// each lost answer adds one list walk per look (one request per 100
-// never-contacted runners with those tags in the scope) and a token reset.
-// The caller's token needs the api scope (or create_runner, read_api and
-// manage_runner): a create_runner-only token cannot list or update.
+// Cost: 2 requests when nothing goes wrong (the create and the Update).
+// A lost answer whose create has committed adds one look (one request per
+// 100 never-contacted runners with those tags in the scope) and a token
+// reset, and takes no longer than those requests. A lost answer with no
+// runner behind it costs the whole window, 7 looks, the create sent again
+// and one last look. The caller's token needs the api scope (or
+// create_runner, read_api and manage_runner): a create_runner-only token
+// cannot list or update.
 //
 // Every error is a *CreateOnceError that matches one of ErrNotCreated,
 // ErrRunnerUnrecovered (the runner IDs are in the error; delete them) and
 // ErrOutcomeUnknown (the context ended, or GitLab refused the lists, before
-// the call could tell; the marker is in the error). The returned Response
-// is that of the last request sent. Tokens never reach an error or a log.
+// the call could tell; the marker is in the error). The context bounds the
+// whole call: a deadline inside the settle window ends it at that deadline
+// with ErrOutcomeUnknown. The returned Response is that of the last
+// request sent. Tokens never reach an error or a log.
 //
-// Limits: a runner deleted by someone else during recovery is created
-// again; a create that becomes visible only after the settle window and
-// after the call's last look stays behind with the marker in its
-// description (Runners.FindCreated finds it); after a recovery the token's
-// expiry is the one a reset gives (the instance's expiration interval),
-// not opt.TokenExpiresAt. WithRetryNonIdempotent is refused.
+// Limits: a create that commits more than the settle window (90 s by
+// default) after its answer was lost, and after the call's last look, is
+// left behind with the marker in its description (Runners.FindCreated
+// finds it); a GitLab whose request timeouts are longer than its defaults
+// needs a longer window. A runner deleted by someone else during recovery
+// is created again. After a recovery the token's expiry is the one a
+// reset gives (the instance's expiration interval), not
+// opt.TokenExpiresAt. WithRetryNonIdempotent is refused.
 //
 // Built on: Create, the scope's runner list, Tokens.ResetAuthenticationToken, Update, Delete and DeleteByToken.
 func (s *RunnersService) CreateOnce(ctx context.Context, opt *CreateRunnerOptions, opts ...RequestOption) (*RunnerRegistration, *Response, error) {
@@ -48,7 +59,7 @@ func (s *RunnersService) CreateOnce(ctx context.Context, opt *CreateRunnerOption
 	}
 	marked := markCreate(opt, marker)
 	call := &onceCall{
-		s: s, op: "CreateOnce", marker: marker, opts: opts, policy: s.client.retry,
+		s: s, op: "CreateOnce", marker: marker, opts: opts, policy: s.client.retry, window: s.client.settleWindow,
 		send: func(ctx context.Context) (*RunnerRegistration, *Response, error) {
 			return s.Create(ctx, marked, opts...)
 		},

@@ -16,17 +16,19 @@ import (
 // onceCall is one CreateOnce or RegisterOnce call: a create that may be
 // sent again, and the recovery that runs whenever its answer is lost.
 //
-// Every step is bounded by the client's RetryPolicy: at most
-// MaxRetries+1 creates; after each lost answer, a look right away and one
-// after each of MaxRetries+1 backoff waits (the settle window, which gives
-// a create still committing time to show); at most MaxRetries+1 token
-// resets. Every request and wait also ends with ctx.
+// The client's RetryPolicy bounds the attempts: at most MaxRetries+1
+// creates and MaxRetries+1 token resets, with its backoff between resets.
+// How long a lost create is watched for is the settle window
+// (WithSettleWindow), which the policy does not touch: after each lost
+// answer, settleLooks looks spread over the window, the last at its end.
+// Every request and wait also ends with ctx.
 type onceCall struct {
 	s      *RunnersService
 	op     string
 	marker string
 	opts   []RequestOption
 	policy RetryPolicy
+	window time.Duration // the settle window
 
 	// send makes one create attempt carrying the marker.
 	send func(ctx context.Context) (*RunnerRegistration, *Response, error)
@@ -55,7 +57,7 @@ func (o *onceCall) run(ctx context.Context) (*RunnerRegistration, *Response, err
 		reg, resp, err := o.send(ctx)
 		o.keep(resp)
 		if err == nil {
-			return o.finish(ctx, reg, sent > 1)
+			return o.finish(ctx, reg, sent)
 		}
 		if !createAmbiguous(err) {
 			return o.fail(outcomeNotCreated, nil, err)
@@ -78,7 +80,7 @@ func (o *onceCall) run(ctx context.Context) (*RunnerRegistration, *Response, err
 		if err != nil {
 			return nil, o.last, err
 		}
-		return o.finish(ctx, reg, false)
+		return o.finish(ctx, reg, sent)
 	}
 	return o.fail(outcomeNotCreated, nil, cause)
 }
@@ -91,25 +93,23 @@ func createAmbiguous(err error) bool {
 }
 
 // settle looks for runners carrying the marker until it finds some or the
-// settle window has passed. It returns an error when it could not make a
-// last successful look at the end of the window.
+// settle window, which starts now, has passed. It returns an error when it
+// could not make a last successful look at the end of the window, or the
+// context ended first.
 func (o *onceCall) settle(ctx context.Context) ([]*Runner, error) {
-	var err error
-	for i := 0; i <= o.policy.MaxRetries+1; i++ {
-		if i > 0 {
-			if werr := o.pause(ctx, i); werr != nil {
-				return nil, werr
-			}
+	var found []*Runner
+	err := o.overWindow(ctx, func() (bool, error) {
+		var err error
+		found, err = o.look(ctx)
+		if err != nil {
+			return ctx.Err() != nil || !transient(err), err
 		}
-		var found []*Runner
-		if found, err = o.look(ctx); err == nil && len(found) > 0 {
-			return found, nil
-		}
-		if err != nil && (ctx.Err() != nil || !transient(err)) {
-			return nil, err
-		}
+		return len(found) > 0, nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	return nil, err
+	return found, nil
 }
 
 // look walks the scope once and returns the runners carrying the marker,
@@ -204,11 +204,23 @@ func (o *onceCall) deleteOthers(ctx context.Context, keep int64, others []*Runne
 	return nil
 }
 
-// finish gives the runner back the user's own fields. lookAgain, set when
-// an earlier create of this call left nothing visible, first deletes any
-// runner of that create that has since shown up.
-func (o *onceCall) finish(ctx context.Context, reg *RunnerRegistration, lookAgain bool) (*RunnerRegistration, *Response, error) {
-	if lookAgain {
+// finish gives the runner back the user's own fields. When this call sent
+// more than one create, it then takes one more look for the marker and
+// deletes what it finds: a runner of an earlier create that committed
+// while the later one was on its way (the kept runner no longer carries
+// the marker by then).
+func (o *onceCall) finish(ctx context.Context, reg *RunnerRegistration, sent int) (*RunnerRegistration, *Response, error) {
+	err := o.restoreFields(ctx, reg.ID)
+	if errors.Is(err, ErrNotFound) && ctx.Err() == nil {
+		// 404 over the whole window: not a create still committing.
+		return o.fail(outcomeNotCreated, nil, fmt.Errorf("the new runner was deleted: %w", err))
+	}
+	if err != nil {
+		// The runner works but its fields are not the ones asked for: undo
+		// it rather than hand over something other than what was asked.
+		return o.undo(ctx, reg, fmt.Errorf("restoring the runner's fields: %w", err))
+	}
+	if sent > 1 {
 		found, err := o.look(ctx)
 		if err == nil {
 			err = o.deleteOthers(ctx, reg.ID, found)
@@ -219,16 +231,11 @@ func (o *onceCall) finish(ctx context.Context, reg *RunnerRegistration, lookAgai
 		}
 		// A failed extra look is no reason to give up a runner in hand.
 	}
-	err := o.restoreFields(ctx, reg.ID)
-	if err == nil {
-		return reg, o.last, nil
-	}
-	if errors.Is(err, ErrNotFound) {
-		return o.fail(outcomeNotCreated, nil, fmt.Errorf("the new runner was deleted: %w", err))
-	}
-	// The runner works but its fields are not the ones asked for: undo it
-	// rather than hand over something other than what was asked.
-	err = fmt.Errorf("restoring the runner's fields: %w", err)
+	return reg, o.last, nil
+}
+
+// undo deletes, by its token, a new runner the call cannot hand over.
+func (o *onceCall) undo(ctx context.Context, reg *RunnerRegistration, err error) (*RunnerRegistration, *Response, error) {
 	if ctx.Err() == nil {
 		resp, derr := o.s.DeleteByToken(ctx, reg.Token, o.opts...)
 		o.keep(resp)
@@ -240,24 +247,15 @@ func (o *onceCall) finish(ctx context.Context, reg *RunnerRegistration, lookAgai
 }
 
 // restoreFields sends the update that removes the marker. A 404 is asked
-// again over the settle window: a read replica may not have the runner
-// yet (GitLab reads its own writes, but a proxy in front may not).
+// again over the settle window: the create may still be committing (a
+// runner GitLab answered for is not always readable yet behind a proxy or
+// replica).
 func (o *onceCall) restoreFields(ctx context.Context, id int64) error {
-	var err error
-	for i := 0; i <= o.policy.MaxRetries+1; i++ {
-		if i > 0 {
-			if werr := o.pause(ctx, i); werr != nil {
-				return fmt.Errorf("%w (after: %w)", werr, err)
-			}
-		}
-		var resp *Response
-		_, resp, err = o.s.Update(ctx, id, o.restore, o.opts...)
+	return o.overWindow(ctx, func() (bool, error) {
+		_, resp, err := o.s.Update(ctx, id, o.restore, o.opts...)
 		o.keep(resp)
-		if !errors.Is(err, ErrNotFound) {
-			return err
-		}
-	}
-	return err
+		return !errors.Is(err, ErrNotFound), err
+	})
 }
 
 func (o *onceCall) fail(outcome onceOutcome, runnerIDs []int64, err error) (*RunnerRegistration, *Response, error) {

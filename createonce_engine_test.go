@@ -95,7 +95,7 @@ func TestCreateOnce_logs(t *testing.T) {
 	var logs logCapture
 	c := f.client(WithLogger(slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 	f.srv.AddFault(fault502AfterApply(2))
-	f.srv.AddFault(glrunnerstest.Fault{Method: "GET", Pattern: "/api/v4/projects/*/runners", Status: 200, Body: "[]", Times: 5})
+	f.srv.AddFault(glrunnerstest.Fault{Method: "GET", Pattern: "/api/v4/projects/*/runners", Status: 200, Body: "[]", Times: settleLooks})
 	reg, _, err := c.Runners.CreateOnce(t.Context(), f.onceOptions("build-vm"))
 	require.NoError(t, err)
 	out := logs.String()
@@ -118,9 +118,9 @@ func TestCreateOnce_lateCommitLimit(t *testing.T) {
 	defer f.srv.Close()
 	c := f.client()
 	// The first create is applied and its answer lost; every look until
-	// after the second create (5 in the window, 1 after) sees nothing.
+	// after the second create (7 in the window, 1 after the update) sees nothing.
 	f.srv.AddFault(fault502AfterApply(1))
-	f.srv.AddFault(glrunnerstest.Fault{Method: "GET", Pattern: "/api/v4/projects/*/runners", Status: 200, Body: "[]", Times: 6})
+	f.srv.AddFault(glrunnerstest.Fault{Method: "GET", Pattern: "/api/v4/projects/*/runners", Status: 200, Body: "[]", Times: settleLooks + 1})
 	opt := f.onceOptions("build-vm")
 	reg, _, err := c.Runners.CreateOnce(t.Context(), opt)
 	require.NoError(t, err)

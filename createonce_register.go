@@ -31,7 +31,7 @@ func (s *RunnersService) RegisterOnce(ctx context.Context, opt *RegisterRunnerOp
 	marked := *opt
 	marked.Description = withMarker(opt.Description, marker)
 	call := &onceCall{
-		s: s, op: "RegisterOnce", marker: marker, opts: opts, policy: s.client.retry,
+		s: s, op: "RegisterOnce", marker: marker, opts: opts, policy: s.client.retry, window: s.client.settleWindow,
 		send: func(ctx context.Context) (*RunnerRegistration, *Response, error) {
 			return s.Register(ctx, &marked, opts...)
 		},
