@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"fmt"
 	"iter"
 	"log/slog"
 	"math/rand/v2"
@@ -66,7 +65,7 @@ func (o *onceCall) run(ctx context.Context) (*RunnerRegistration, *Response, err
 		o.log(ctx, slog.LevelInfo, "create answer lost; looking for the runner", slog.Int("attempt", sent))
 		found, err := o.settle(ctx)
 		if err != nil {
-			return o.fail(outcomeUnknown, nil, fmt.Errorf("%w; looking for the runner: %w", cause, err))
+			return o.fail(outcomeUnknown, nil, wrapf("%s; looking for the runner: %s", cause, err))
 		}
 		if len(found) == 0 {
 			o.log(ctx, slog.LevelInfo, "no runner showed up in the settle window; creating again")
@@ -159,7 +158,7 @@ func (o *onceCall) reset(ctx context.Context, id int64) (*Token, error) {
 	for i := 0; i <= o.policy.MaxRetries; i++ {
 		if i > 0 {
 			if werr := o.pause(ctx, i); werr != nil {
-				return nil, fmt.Errorf("%w (after: %w)", werr, err)
+				return nil, wrapf("%s (after: %s)", werr, err)
 			}
 		}
 		var tok *Token
@@ -193,7 +192,7 @@ func (o *onceCall) deleteOthers(ctx context.Context, keep int64, others []*Runne
 					left = append(left, l.ID)
 				}
 			}
-			return o.failIDs(outcomeUnrecovered, left, fmt.Errorf("deleting duplicate runner %d: %w", r.ID, err))
+			return o.failIDs(outcomeUnrecovered, left, wrapf("deleting duplicate runner %d: %s", r.ID, err))
 		}
 		deleted = append(deleted, r.ID)
 	}
@@ -213,12 +212,12 @@ func (o *onceCall) finish(ctx context.Context, reg *RunnerRegistration, sent int
 	err := o.restoreFields(ctx, reg.ID)
 	if errors.Is(err, ErrNotFound) && ctx.Err() == nil {
 		// 404 over the whole window: not a create still committing.
-		return o.fail(outcomeNotCreated, nil, fmt.Errorf("the new runner was deleted: %w", err))
+		return o.fail(outcomeNotCreated, nil, wrapf("the new runner was deleted: %s", err))
 	}
 	if err != nil {
 		// The runner works but its fields are not the ones asked for: undo
 		// it rather than hand over something other than what was asked.
-		return o.undo(ctx, reg, fmt.Errorf("restoring the runner's fields: %w", err))
+		return o.undo(ctx, reg, wrapf("restoring the runner's fields: %s", err))
 	}
 	if sent > 1 {
 		found, err := o.look(ctx)

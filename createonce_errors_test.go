@@ -22,9 +22,9 @@ func TestCreateOnceError_states(t *testing.T) {
 		text string
 	}{
 		{&CreateOnceError{Op: "CreateOnce", Err: lost, outcome: outcomeNotCreated}, ErrNotCreated,
-			"glrunners: CreateOnce: no runner was created: glrunners: POST /api/v4/user/runners: 502 Bad Gateway"},
+			"glrunners: CreateOnce: no runner was created: POST /api/v4/user/runners: 502 Bad Gateway"},
 		{&CreateOnceError{Op: "CreateOnce", RunnerIDs: []int64{7, 9}, Err: lost, outcome: outcomeUnrecovered}, ErrRunnerUnrecovered,
-			"glrunners: CreateOnce: runner [7 9] was created but its token could not be obtained (delete it): glrunners: POST /api/v4/user/runners: 502 Bad Gateway"},
+			"glrunners: CreateOnce: runner [7 9] was created but its token could not be obtained (delete it): POST /api/v4/user/runners: 502 Bad Gateway"},
 		{&CreateOnceError{Op: "RegisterOnce", Marker: "[glrunners:once:00]", Err: context.Canceled, outcome: outcomeUnknown}, ErrOutcomeUnknown,
 			"glrunners: RegisterOnce: outcome unknown; a runner made by this call carries [glrunners:once:00] in its description: context canceled"},
 	}

@@ -2,7 +2,6 @@ package glrunners
 
 import (
 	"context"
-	"fmt"
 	"math/rand/v2"
 	"time"
 )
@@ -77,7 +76,7 @@ func (o *onceCall) overWindow(ctx context.Context, step func() (done bool, err e
 			}
 			if werr := sleepCtx(ctx, d); werr != nil {
 				if err != nil {
-					return fmt.Errorf("%w (after: %w)", werr, err)
+					return wrapf("%s (after: %s)", werr, err)
 				}
 				return werr
 			}

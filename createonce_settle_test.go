@@ -78,3 +78,53 @@ func TestCreateOnce_deadlineInsideWindowStillFinds(t *testing.T) {
 	assertTokenWorks(t, c, reg)
 	assert.Len(t, f.projectRunners(), 1)
 }
+
+// BenchmarkCreateOnce_lostAnswer measures the wall time of a CreateOnce
+// call whose create answer is lost, under the default settle window and
+// the fast retry policy, over loopback HTTP to glrunnerstest:
+//
+//   - committed: GitLab committed before the 502; the first look finds it;
+//   - lag300ms: GitLab commits 300 ms after the 502; the second look, 1.4
+//     to 2.8 s in, finds it;
+//   - nothing: nothing was committed; the call waits out the whole window
+//     (90 s per iteration) and creates again.
+//
+// It reports requests per call beside the time.
+func BenchmarkCreateOnce_lostAnswer(b *testing.B) {
+	cases := []struct {
+		name    string
+		arrange func(srv *glrunnerstest.Server)
+	}{
+		{"committed", func(srv *glrunnerstest.Server) { srv.AddFault(fault502AfterApply(1)) }},
+		{"lag300ms", func(srv *glrunnerstest.Server) {
+			srv.SetCommitDelay(300 * time.Millisecond)
+			srv.AddFault(fault502AfterApply(1))
+		}},
+		{"nothing", func(srv *glrunnerstest.Server) {
+			srv.AddFault(glrunnerstest.Fault{Method: "POST", Pattern: createPath, Status: 502})
+		}},
+	}
+	for _, tc := range cases {
+		b.Run(tc.name, func(b *testing.B) {
+			requests := 0
+			for b.Loop() {
+				b.StopTimer()
+				f := newOnceFake()
+				c, err := NewClient(f.srv.URL(), WithToken(f.token), WithRetry(autoscalerRetry))
+				if err != nil {
+					b.Fatal(err)
+				}
+				tc.arrange(f.srv)
+				b.StartTimer()
+				if _, _, err := c.Runners.CreateOnce(context.Background(), f.onceOptions("bench")); err != nil {
+					b.Fatal(err)
+				}
+				b.StopTimer()
+				requests += f.requests()
+				f.srv.Close()
+				b.StartTimer()
+			}
+			b.ReportMetric(float64(requests)/float64(b.N), "requests/op")
+		})
+	}
+}

@@ -57,6 +57,22 @@ var statusSentinels = map[int]error{
 }
 
 // Error is a non-2xx answer from GitLab.
+//
+// Its Error() is one line built from the request and the answer:
+//
+//	glrunners: <Method> <Path>: <StatusCode> <status text>[: <Message>][ (GitLab asks to retry after <RetryAfter>)]
+//
+// for example "glrunners: DELETE /api/v4/runners/7: 404 Not Found: Runner
+// Not Found". Message is GitLab's own text, flattened to one line; the
+// status GitLab often repeats at its start ("404 Runner Not Found",
+// "403 Forbidden - ...") is left out of Error() but kept in Message, so
+// Message is what GitLab said and Error() is what to log. Match on the
+// sentinels (errors.Is(err, ErrNotFound)) or StatusCode and Code, never
+// on either string.
+//
+// Every error of this package starts with "glrunners: " once: one that
+// wraps another (a *CreateOnceError around an *Error, say) quotes it
+// without its prefix, so that the whole reads as one sentence.
 type Error struct {
 	StatusCode int
 	Method     string
@@ -87,7 +103,7 @@ type Error struct {
 
 func (e *Error) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "glrunners: %s %s: %d %s", e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode))
+	fmt.Fprintf(&b, errPrefix+"%s %s: %d %s", e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode))
 	if msg := withoutStatus(e.Message, e.StatusCode); msg != "" {
 		b.WriteString(": ")
 		b.WriteString(msg)
@@ -171,7 +187,7 @@ func (e *TransportError) Error() string {
 		cause = ue.Err
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "glrunners: %s %s: no answer: %v", e.Method, e.Path, cause)
+	fmt.Fprintf(&b, errPrefix+"%s %s: no answer: %s", e.Method, e.Path, bare(cause))
 	switch {
 	case e.outcomeUnknown:
 		b.WriteString(" (the request was sent: outcome unknown)")
@@ -210,7 +226,7 @@ type DecodeError struct {
 
 func (e *DecodeError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "glrunners: %s %s: unusable %d answer: %v", e.Method, e.Path, e.StatusCode, e.Err)
+	fmt.Fprintf(&b, errPrefix+"%s %s: unusable %d answer: %s", e.Method, e.Path, e.StatusCode, bare(e.Err))
 	if e.outcomeUnknown {
 		b.WriteString(" (GitLab acted: outcome unknown)")
 	}
@@ -249,6 +265,42 @@ func (e *RateLimitError) Error() string {
 
 // Is makes a RateLimitError match ErrRateLimited.
 func (e *RateLimitError) Is(target error) bool { return target == ErrRateLimited }
+
+// errPrefix starts every error this package returns, once.
+const errPrefix = "glrunners: "
+
+// bare is err's text for quoting inside another error of this package:
+// without its "glrunners: " prefix, which the outer error carries, and on
+// one line (errors.Join puts each error on a line of its own).
+func bare(err error) string {
+	if err == nil {
+		return "<nil>"
+	}
+	return strings.ReplaceAll(strings.TrimPrefix(err.Error(), errPrefix), "\n", "; ")
+}
+
+// wrapf is fmt.Errorf for errors that may quote errors of this package:
+// each error among args is quoted bare (use %s for it) and reachable with
+// errors.Is and errors.As, as with %w.
+func wrapf(format string, args ...any) error {
+	w := &wrapped{}
+	for i, a := range args {
+		if err, ok := a.(error); ok {
+			w.errs = append(w.errs, err)
+			args[i] = bare(err)
+		}
+	}
+	w.msg = fmt.Sprintf(format, args...)
+	return w
+}
+
+type wrapped struct {
+	msg  string
+	errs []error
+}
+
+func (w *wrapped) Error() string   { return w.msg }
+func (w *wrapped) Unwrap() []error { return w.errs }
 
 // errorBody is the union of GitLab's error shapes (spec §7).
 type errorBody struct {

@@ -86,11 +86,11 @@ func (c *Client) newRequest(method, path string, q, body any, opts []RequestOpti
 	}
 	var err error
 	if req.Query, err = encodeQuery(q); err != nil {
-		return nil, fmt.Errorf("glrunners: encoding query for %s %s: %w", method, path, err)
+		return nil, wrapf(errPrefix+"encoding query for %s %s: %s", method, path, err)
 	}
 	if body != nil {
 		if req.payload, err = json.Marshal(body); err != nil {
-			return nil, fmt.Errorf("glrunners: encoding body for %s %s: %w", method, path, err)
+			return nil, wrapf(errPrefix+"encoding body for %s %s: %s", method, path, err)
 		}
 		if sc, ok := body.(secretCarrier); ok {
 			req.secrets = sc.secretValues()
@@ -194,7 +194,7 @@ func (c *Client) newHTTPRequest(ctx context.Context, req *Request, st *callState
 	}
 	hreq, err := retryablehttp.NewRequestWithContext(ctx, req.Method, u, body)
 	if err != nil {
-		return nil, fmt.Errorf("glrunners: building %s %s: %w", req.Method, req.Path, err)
+		return nil, wrapf(errPrefix+"building %s %s: %s", req.Method, req.Path, err)
 	}
 	h := hreq.Header
 	for k, vs := range req.config.header {
