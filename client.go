@@ -48,6 +48,7 @@ type Client struct {
 	userAgent       string
 	userAgentHeader []string // the header's value, made once
 	maxBodyBytes    int64
+	settleWindow    time.Duration // CreateOnce's; see WithSettleWindow
 }
 
 // RunnersService holds the /runners and /user/runners endpoints.
@@ -77,6 +78,7 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 		pageConcurrency: 1,
 		userAgent:       defaultUserAgent,
 		maxBodyBytes:    defaultMaxBodyBytes,
+		settleWindow:    DefaultSettleWindow,
 	}
 	for _, opt := range opts {
 		if opt == nil {
@@ -97,6 +99,7 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 		userAgent:       cfg.userAgent,
 		userAgentHeader: []string{cfg.userAgent},
 		maxBodyBytes:    cfg.maxBodyBytes,
+		settleWindow:    cfg.settleWindow,
 	}
 	if cfg.noRetries {
 		c.retry.MaxRetries = 0

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -58,6 +57,22 @@ var statusSentinels = map[int]error{
 }
 
 // Error is a non-2xx answer from GitLab.
+//
+// Its Error() is one line built from the request and the answer:
+//
+//	glrunners: <Method> <Path>: <StatusCode> <status text>[: <Message>][ (GitLab asks to retry after <RetryAfter>)]
+//
+// for example "glrunners: DELETE /api/v4/runners/7: 404 Not Found: Runner
+// Not Found". Message is GitLab's own text, flattened to one line; the
+// status GitLab often repeats at its start ("404 Runner Not Found",
+// "403 Forbidden - ...") is left out of Error() but kept in Message, so
+// Message is what GitLab said and Error() is what to log. Match on the
+// sentinels (errors.Is(err, ErrNotFound)) or StatusCode and Code, never
+// on either string.
+//
+// Every error of this package starts with "glrunners: " once: one that
+// wraps another (a *CreateOnceError around an *Error, say) quotes it
+// without its prefix, so that the whole reads as one sentence.
 type Error struct {
 	StatusCode int
 	Method     string
@@ -88,7 +103,7 @@ type Error struct {
 
 func (e *Error) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "glrunners: %s %s: %d %s", e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode))
+	fmt.Fprintf(&b, errPrefix+"%s %s: %d %s", e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode))
 	if msg := withoutStatus(e.Message, e.StatusCode); msg != "" {
 		b.WriteString(": ")
 		b.WriteString(msg)
@@ -172,7 +187,7 @@ func (e *TransportError) Error() string {
 		cause = ue.Err
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "glrunners: %s %s: no answer: %v", e.Method, e.Path, cause)
+	fmt.Fprintf(&b, errPrefix+"%s %s: no answer: %s", e.Method, e.Path, bare(cause))
 	switch {
 	case e.outcomeUnknown:
 		b.WriteString(" (the request was sent: outcome unknown)")
@@ -211,7 +226,7 @@ type DecodeError struct {
 
 func (e *DecodeError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "glrunners: %s %s: unusable %d answer: %v", e.Method, e.Path, e.StatusCode, e.Err)
+	fmt.Fprintf(&b, errPrefix+"%s %s: unusable %d answer: %s", e.Method, e.Path, e.StatusCode, bare(e.Err))
 	if e.outcomeUnknown {
 		b.WriteString(" (GitLab acted: outcome unknown)")
 	}
@@ -250,6 +265,42 @@ func (e *RateLimitError) Error() string {
 
 // Is makes a RateLimitError match ErrRateLimited.
 func (e *RateLimitError) Is(target error) bool { return target == ErrRateLimited }
+
+// errPrefix starts every error this package returns, once.
+const errPrefix = "glrunners: "
+
+// bare is err's text for quoting inside another error of this package:
+// without its "glrunners: " prefix, which the outer error carries, and on
+// one line (errors.Join puts each error on a line of its own).
+func bare(err error) string {
+	if err == nil {
+		return "<nil>"
+	}
+	return strings.ReplaceAll(strings.TrimPrefix(err.Error(), errPrefix), "\n", "; ")
+}
+
+// wrapf is fmt.Errorf for errors that may quote errors of this package:
+// each error among args is quoted bare (use %s for it) and reachable with
+// errors.Is and errors.As, as with %w.
+func wrapf(format string, args ...any) error {
+	w := &wrapped{}
+	for i, a := range args {
+		if err, ok := a.(error); ok {
+			w.errs = append(w.errs, err)
+			args[i] = bare(err)
+		}
+	}
+	w.msg = fmt.Sprintf(format, args...)
+	return w
+}
+
+type wrapped struct {
+	msg  string
+	errs []error
+}
+
+func (w *wrapped) Error() string   { return w.msg }
+func (w *wrapped) Unwrap() []error { return w.errs }
 
 // errorBody is the union of GitLab's error shapes (spec §7).
 type errorBody struct {
@@ -324,115 +375,4 @@ func jsonString(raw json.RawMessage) (string, bool) {
 		return "", false
 	}
 	return s, true
-}
-
-var (
-	tagPattern        = regexp.MustCompile(`<[^>]*>`)
-	spacePattern      = regexp.MustCompile(`\s+`)
-	tokenShapePattern = regexp.MustCompile(`(glpat-|glrt-|glrtr-|gloas-|glptt-|GR1348941)[A-Za-z0-9_.\-]+`)
-)
-
-// sample turns a body that has already been redacted into one short line
-// fit for an error string: HTML tags stripped, whitespace folded, known
-// token shapes redacted. Cutting comes last, so that no cut can leave part
-// of a secret that redaction would have caught whole.
-func sample(s string, max int) string {
-	if len(s) > 64<<10 {
-		s = s[:64<<10]
-	}
-	s = tagPattern.ReplaceAllString(s, " ")
-	s = strings.TrimSpace(spacePattern.ReplaceAllString(s, " "))
-	s = tokenShapePattern.ReplaceAllString(s, redacted)
-	if len(s) > max {
-		s = strings.ToValidUTF8(s[:max], "") + "…"
-	}
-	return s
-}
-
-// minSecretPiece is the shortest run of a secret's characters that is
-// redacted: a server may echo a token cut short or split, and no 8
-// characters of a token may reach an error.
-const minSecretPiece = 8
-
-// redact removes from s every secret of the request, and every run of 8 or
-// more of a secret's consecutive characters, then every known token shape.
-// A string with nothing to remove costs no allocation, since request IDs
-// and paths of every answer pass through here.
-func redact(s string, secrets []string) string {
-	if !mayHoldSecret(s, secrets) {
-		return s
-	}
-	var pieces map[string]struct{}
-	for _, sec := range secrets {
-		if len(sec) < minSecretPiece {
-			if len(sec) >= 4 {
-				s = strings.ReplaceAll(s, sec, redacted)
-			}
-			continue
-		}
-		if pieces == nil {
-			pieces = make(map[string]struct{})
-		}
-		for i := 0; i+minSecretPiece <= len(sec); i++ {
-			pieces[sec[i:i+minSecretPiece]] = struct{}{}
-		}
-	}
-	if pieces != nil {
-		s = redactPieces(s, pieces)
-	}
-	return tokenShapePattern.ReplaceAllString(s, redacted)
-}
-
-// mayHoldSecret is a quick, allocation-free look for anything redact
-// would remove.
-func mayHoldSecret(s string, secrets []string) bool {
-	for _, sec := range secrets {
-		if len(sec) < minSecretPiece {
-			if len(sec) >= 4 && strings.Contains(s, sec) {
-				return true
-			}
-			continue
-		}
-		for i := 0; i+minSecretPiece <= len(sec); i++ {
-			if strings.Contains(s, sec[i:i+minSecretPiece]) {
-				return true
-			}
-		}
-	}
-	return hasTokenPrefix(s) && tokenShapePattern.MatchString(s)
-}
-
-// hasTokenPrefix is the cheap test before tokenShapePattern: every shape
-// it matches starts with "gl" or "GR".
-func hasTokenPrefix(s string) bool {
-	return strings.Contains(s, "gl") || strings.Contains(s, "GR")
-}
-
-// redactPieces replaces each maximal run of s covered by 8-byte windows
-// found in pieces.
-func redactPieces(s string, pieces map[string]struct{}) string {
-	var b strings.Builder
-	last, coveredTo := 0, -1 // coveredTo: end of the run being redacted
-	runStart := 0
-	for i := 0; i+minSecretPiece <= len(s); i++ {
-		if _, ok := pieces[s[i:i+minSecretPiece]]; !ok {
-			continue
-		}
-		if i > coveredTo { // a new run starts
-			if coveredTo >= 0 {
-				b.WriteString(s[last:runStart])
-				b.WriteString(redacted)
-				last = coveredTo
-			}
-			runStart = i
-		}
-		coveredTo = i + minSecretPiece
-	}
-	if coveredTo < 0 {
-		return s
-	}
-	b.WriteString(s[last:runStart])
-	b.WriteString(redacted)
-	b.WriteString(s[coveredTo:])
-	return b.String()
 }

@@ -1,6 +1,7 @@
 package glrunners
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -198,5 +199,107 @@ func TestError_stringDropsRepeatedStatus(t *testing.T) {
 		e := &Error{StatusCode: 403, Method: "DELETE", Path: "/api/v4/runners/7", Message: msg}
 		assert.Equal(t, want, e.Error())
 		assert.Equal(t, msg, e.Message, "Message keeps GitLab's words")
+	}
+}
+
+// TestErrors_onePrefix runs each kind of error that wraps another error of
+// this package over HTTP and checks its whole text: "glrunners: " once, at
+// the start, and every part on one line.
+func TestErrors_onePrefix(t *testing.T) {
+	t.Parallel()
+	gitlab := func(status int, body string) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(status)
+			_, _ = w.Write([]byte(body))
+		}
+	}
+	project := &CreateRunnerOptions{RunnerType: ProjectType, ProjectID: 42, Description: "vm-7"}
+	cases := []struct {
+		name  string
+		opts  []Option
+		route string
+		h     http.HandlerFunc
+		call  func(ctx context.Context, c *Client) error
+		want  func(err error) string
+	}{
+		{
+			name: "CreateOnce around *Error", route: "POST /api/v4/user/runners", h: gitlab(404, `{"message":"404 Project Not Found"}`),
+			call: func(ctx context.Context, c *Client) error {
+				_, _, err := c.Runners.CreateOnce(ctx, project)
+				return err
+			},
+			want: func(error) string {
+				return "glrunners: CreateOnce: no runner was created: POST /api/v4/user/runners: 404 Not Found: Project Not Found"
+			},
+		},
+		{
+			name: "RegisterOnce around *Error", route: "POST /api/v4/runners", h: gitlab(403, `{"message":"403 Forbidden"}`),
+			call: func(ctx context.Context, c *Client) error {
+				_, _, err := c.Runners.RegisterOnce(ctx, &RegisterRunnerOptions{Token: testRegistrationToken})
+				return err
+			},
+			want: func(error) string {
+				return "glrunners: RegisterOnce: no runner was created: POST /api/v4/runners: 403 Forbidden"
+			},
+		},
+		{
+			name: "CreateOnce around *ValidationError",
+			call: func(ctx context.Context, c *Client) error {
+				_, _, err := c.Runners.CreateOnce(ctx, &CreateRunnerOptions{RunnerType: ProjectType})
+				return err
+			},
+			want: func(error) string {
+				return "glrunners: CreateOnce: no runner was created: invalid project_id: must be a positive ID"
+			},
+		},
+		{
+			name: "CreateOnce, outcome unknown, around *Error and the context's end", route: "POST /api/v4/user/runners",
+			h: gitlab(502, `{"message":"502 Bad Gateway"}`),
+			call: func(ctx context.Context, c *Client) error {
+				ctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+				defer cancel()
+				_, _, err := c.Runners.CreateOnce(ctx, project)
+				return err
+			},
+			want: func(err error) string {
+				e, _ := asType[*CreateOnceError](err)
+				return "glrunners: CreateOnce: outcome unknown; a runner made by this call carries " + e.Marker +
+					" in its description: POST /api/v4/user/runners: 502 Bad Gateway; looking for the runner: context deadline exceeded"
+			},
+		},
+		{
+			name: "*TransportError around a refused redirect (errors.Join)", route: "GET /api/v4/runners/1",
+			h: func(w http.ResponseWriter, r *http.Request) {
+				http.Redirect(w, r, "/api/v4/runners/1", http.StatusFound)
+			},
+			call: func(ctx context.Context, c *Client) error { _, _, err := c.Runners.Get(ctx, 1, nil); return err },
+			want: func(error) string {
+				return "glrunners: GET /api/v4/runners/1: no answer: redirect refused; stopped after 10 redirects"
+			},
+		},
+		{
+			name: "*DecodeError around ErrResponseTooLarge", opts: []Option{WithMaxResponseBytes(1024)},
+			route: "GET /api/v4/runners/1", h: gitlab(200, `{"id":1,"description":"`+strings.Repeat("x", 4096)+`"}`),
+			call: func(ctx context.Context, c *Client) error { _, _, err := c.Runners.Get(ctx, 1, nil); return err },
+			want: func(error) string {
+				return "glrunners: GET /api/v4/runners/1: unusable 200 answer: response body too large (over 1024 bytes)"
+			},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c, mux, _ := setup(t, tc.opts...)
+			mux.HandleFunc("GET /api/v4/projects/42/runners", gitlab(200, `[]`))
+			if tc.route != "" {
+				mux.HandleFunc(tc.route, tc.h)
+			}
+			err := tc.call(t.Context(), c)
+			require.Error(t, err)
+			assert.Equal(t, tc.want(err), err.Error())
+			assert.Equal(t, 1, strings.Count(err.Error(), "glrunners: "), "one prefix: %s", err)
+			assert.NotContains(t, err.Error(), "\n")
+		})
 	}
 }

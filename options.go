@@ -25,6 +25,7 @@ type config struct {
 	logger          *slog.Logger
 	userAgent       string
 	maxBodyBytes    int64
+	settleWindow    time.Duration // CreateOnce's; see WithSettleWindow
 }
 
 // WithToken authenticates with a personal, project or group access token,

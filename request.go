@@ -48,6 +48,7 @@ type Request struct {
 	Method string
 	// Path is relative to the API root (/api/v4/), with each segment
 	// already escaped: "runners/7", "projects/group%2Fproject/runners".
+	// NewRequest documents the forms it accepts and stores this one.
 	Path string
 	// Query is sent as the query string; Do sends it as it is then.
 	Query url.Values
@@ -58,15 +59,35 @@ type Request struct {
 	config       requestConfig
 }
 
-// NewRequest prepares a call. query is nil, a url.Values, or a struct
-// with `url` tags (github.com/google/go-querystring); body is nil or a
-// value encoded as JSON (Secret fields encode redacted: put a token in a
-// plain string field). Nothing is sent until Do.
+// NewRequest prepares a call. Nothing is sent until Do.
+//
+// path names the endpoint below the API root, with each segment already
+// escaped (url.PathEscape, or Ref's escaping: "group%2Fproject"), and
+// without a query string or fragment. These four forms send the same
+// request, GET https://gitlab.example.com/api/v4/runners/all:
+//
+//	"runners/all"  "/runners/all"  "api/v4/runners/all"  "/api/v4/runners/all"
+//
+// A leading "api/v4/" is stripped, once, so that a path copied from
+// GitLab's API docs (which write every endpoint as "/api/v4/...") works
+// as it is; the client's base URL supplies the root, including a relative
+// URL root such as https://example.com/gitlab/api/v4/. No GitLab endpoint
+// below /api/v4/ starts with "api/", so the strip never changes what a
+// correct path means. A path with a scheme, a host, a query, a fragment or
+// a ".." segment is refused with a *ValidationError.
+//
+// query is nil, a url.Values, or a struct with `url` tags
+// (github.com/google/go-querystring); body is nil or a value encoded as
+// JSON (Secret fields encode redacted: put a token in a plain string
+// field).
 func (c *Client) NewRequest(method, path string, query, body any, opts ...RequestOption) (*Request, error) {
 	if method == "" || strings.ContainsFunc(method, func(r rune) bool { return r <= ' ' || r >= 0x7f }) {
 		return nil, invalidArg("method", fmt.Sprintf("%q is not an HTTP method", method))
 	}
 	path = strings.TrimPrefix(path, "/")
+	if rest, ok := strings.CutPrefix(path, "api/v4"); ok && (rest == "" || rest[0] == '/') {
+		path = strings.TrimPrefix(rest, "/")
+	}
 	if u, err := url.Parse(path); err != nil || u.Scheme != "" || u.Host != "" || u.RawQuery != "" || u.Fragment != "" ||
 		strings.HasPrefix(path, "/") || strings.Contains("/"+path+"/", "/../") {
 		return nil, invalidArg("path", fmt.Sprintf("%q is not a path relative to /api/v4/ without a query", path))
@@ -86,11 +107,11 @@ func (c *Client) newRequest(method, path string, q, body any, opts []RequestOpti
 	}
 	var err error
 	if req.Query, err = encodeQuery(q); err != nil {
-		return nil, fmt.Errorf("glrunners: encoding query for %s %s: %w", method, path, err)
+		return nil, wrapf(errPrefix+"encoding query for %s %s: %s", method, path, err)
 	}
 	if body != nil {
 		if req.payload, err = json.Marshal(body); err != nil {
-			return nil, fmt.Errorf("glrunners: encoding body for %s %s: %w", method, path, err)
+			return nil, wrapf(errPrefix+"encoding body for %s %s: %s", method, path, err)
 		}
 		if sc, ok := body.(secretCarrier); ok {
 			req.secrets = sc.secretValues()
@@ -194,7 +215,7 @@ func (c *Client) newHTTPRequest(ctx context.Context, req *Request, st *callState
 	}
 	hreq, err := retryablehttp.NewRequestWithContext(ctx, req.Method, u, body)
 	if err != nil {
-		return nil, fmt.Errorf("glrunners: building %s %s: %w", req.Method, req.Path, err)
+		return nil, wrapf(errPrefix+"building %s %s: %s", req.Method, req.Path, err)
 	}
 	h := hreq.Header
 	for k, vs := range req.config.header {

@@ -2,7 +2,9 @@ package glrunners
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -52,6 +54,8 @@ func TestNewRequestDo_refusesBadInputBeforeSending(t *testing.T) {
 		{"GET", "//elsewhere.example.com/runners", "path"},
 		{"GET", "runners/../../admin", "path"},
 		{"GET", "runners?private_token=x", "path"},
+		{"GET", "/api/v4//elsewhere.example.com/runners", "path"},
+		{"GET", "/api/v4/runners/../../admin", "path"},
 		{"", "runners", "method"},
 		{"GE T", "runners", "method"},
 	} {
@@ -66,4 +70,47 @@ func TestNewRequestDo_refusesBadInputBeforeSending(t *testing.T) {
 	_, err = c.Do(t.Context(), nil, nil)
 	checkValidation(t, "req", err)
 	assert.Zero(t, n.Load(), "nothing was sent")
+}
+
+// TestNewRequest_pathForms sends each accepted form of a path, the API
+// prefix included or not, and checks the exact escaped path the server
+// sees, on a GitLab at the host's root and at a relative URL root.
+func TestNewRequest_pathForms(t *testing.T) {
+	t.Parallel()
+	for _, root := range []string{"", "/gitlab"} {
+		var (
+			mu   sync.Mutex
+			seen []string
+		)
+		mux := http.NewServeMux()
+		mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			seen = append(seen, r.URL.EscapedPath())
+			mu.Unlock()
+			writeJSON(w, 200, `[]`)
+		})
+		srv := httptest.NewServer(mux)
+		c, err := NewClient(srv.URL+root, WithToken(testToken), WithoutRetries())
+		require.NoError(t, err)
+		var want []string
+		for _, tc := range []struct{ path, sent string }{
+			{"runners/all", "/api/v4/runners/all"},
+			{"/runners/all", "/api/v4/runners/all"},
+			{"api/v4/runners/all", "/api/v4/runners/all"},
+			{"/api/v4/runners/all", "/api/v4/runners/all"},
+			{"/api/v4/projects/group%2Fproject/runners", "/api/v4/projects/group%2Fproject/runners"},
+			{"api/v4", "/api/v4/"},
+			{"api/v4x/runners", "/api/v4/api/v4x/runners"}, // not the prefix: left alone
+		} {
+			req, err := c.NewRequest(http.MethodGet, tc.path, nil, nil)
+			require.NoError(t, err, tc.path)
+			_, err = c.Do(t.Context(), req, nil)
+			require.NoError(t, err, tc.path)
+			want = append(want, root+tc.sent)
+		}
+		srv.Close()
+		mu.Lock()
+		assert.Equal(t, want, seen, "root %q", root)
+		mu.Unlock()
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -127,4 +128,115 @@ func isCreatedRunnerToken(s Secret) bool {
 		}
 	}
 	return false
+}
+
+var (
+	tagPattern        = regexp.MustCompile(`<[^>]*>`)
+	spacePattern      = regexp.MustCompile(`\s+`)
+	tokenShapePattern = regexp.MustCompile(`(glpat-|glrt-|glrtr-|gloas-|glptt-|GR1348941)[A-Za-z0-9_.\-]+`)
+)
+
+// sample turns a body that has already been redacted into one short line
+// fit for an error string: HTML tags stripped, whitespace folded, known
+// token shapes redacted. Cutting comes last, so that no cut can leave part
+// of a secret that redaction would have caught whole.
+func sample(s string, max int) string {
+	if len(s) > 64<<10 {
+		s = s[:64<<10]
+	}
+	s = tagPattern.ReplaceAllString(s, " ")
+	s = strings.TrimSpace(spacePattern.ReplaceAllString(s, " "))
+	s = tokenShapePattern.ReplaceAllString(s, redacted)
+	if len(s) > max {
+		s = strings.ToValidUTF8(s[:max], "") + "…"
+	}
+	return s
+}
+
+// minSecretPiece is the shortest run of a secret's characters that is
+// redacted: a server may echo a token cut short or split, and no 8
+// characters of a token may reach an error.
+const minSecretPiece = 8
+
+// redact removes from s every secret of the request, and every run of 8 or
+// more of a secret's consecutive characters, then every known token shape.
+// A string with nothing to remove costs no allocation, since request IDs
+// and paths of every answer pass through here.
+func redact(s string, secrets []string) string {
+	if !mayHoldSecret(s, secrets) {
+		return s
+	}
+	var pieces map[string]struct{}
+	for _, sec := range secrets {
+		if len(sec) < minSecretPiece {
+			if len(sec) >= 4 {
+				s = strings.ReplaceAll(s, sec, redacted)
+			}
+			continue
+		}
+		if pieces == nil {
+			pieces = make(map[string]struct{})
+		}
+		for i := 0; i+minSecretPiece <= len(sec); i++ {
+			pieces[sec[i:i+minSecretPiece]] = struct{}{}
+		}
+	}
+	if pieces != nil {
+		s = redactPieces(s, pieces)
+	}
+	return tokenShapePattern.ReplaceAllString(s, redacted)
+}
+
+// mayHoldSecret is a quick, allocation-free look for anything redact
+// would remove.
+func mayHoldSecret(s string, secrets []string) bool {
+	for _, sec := range secrets {
+		if len(sec) < minSecretPiece {
+			if len(sec) >= 4 && strings.Contains(s, sec) {
+				return true
+			}
+			continue
+		}
+		for i := 0; i+minSecretPiece <= len(sec); i++ {
+			if strings.Contains(s, sec[i:i+minSecretPiece]) {
+				return true
+			}
+		}
+	}
+	return hasTokenPrefix(s) && tokenShapePattern.MatchString(s)
+}
+
+// hasTokenPrefix is the cheap test before tokenShapePattern: every shape
+// it matches starts with "gl" or "GR".
+func hasTokenPrefix(s string) bool {
+	return strings.Contains(s, "gl") || strings.Contains(s, "GR")
+}
+
+// redactPieces replaces each maximal run of s covered by 8-byte windows
+// found in pieces.
+func redactPieces(s string, pieces map[string]struct{}) string {
+	var b strings.Builder
+	last, coveredTo := 0, -1 // coveredTo: end of the run being redacted
+	runStart := 0
+	for i := 0; i+minSecretPiece <= len(s); i++ {
+		if _, ok := pieces[s[i:i+minSecretPiece]]; !ok {
+			continue
+		}
+		if i > coveredTo { // a new run starts
+			if coveredTo >= 0 {
+				b.WriteString(s[last:runStart])
+				b.WriteString(redacted)
+				last = coveredTo
+			}
+			runStart = i
+		}
+		coveredTo = i + minSecretPiece
+	}
+	if coveredTo < 0 {
+		return s
+	}
+	b.WriteString(s[last:runStart])
+	b.WriteString(redacted)
+	b.WriteString(s[coveredTo:])
+	return b.String()
 }

@@ -38,10 +38,12 @@ func runDemo(ctx context.Context, cfg config, stdout, stderr io.Writer) int {
 	counter := newRequestCounter(nil)
 	client, err := glrunners.NewClient(srv.URL(), glrunners.WithToken(token),
 		glrunners.WithHTTPClient(counter.client()), glrunners.WithLogger(counter.logger()),
-		// Short waits keep the demo quick; the settle window (at least
-		// 0.1+0.1+0.2+0.2+0.2 s) still outlasts the 200 ms list lag.
+		// Short waits keep the demo quick. The in-memory GitLab commits at
+		// once, so a 1 s settle window (the default, 90 s, is sized for a
+		// real GitLab's request timeouts) still outlasts its 200 ms list lag.
 		glrunners.WithRetry(glrunners.RetryPolicy{MaxRetries: 4, WaitMin: 100 * time.Millisecond,
-			WaitMax: 400 * time.Millisecond, MaxRetryAfter: 5 * time.Second}))
+			WaitMax: 400 * time.Millisecond, MaxRetryAfter: 5 * time.Second}),
+		glrunners.WithSettleWindow(time.Second))
 	if err != nil {
 		fmt.Fprintln(stderr, "provision:", err)
 		return exitUsage

@@ -14,38 +14,53 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestCreateOnceError_states checks that each state matches its sentinel
-// only, that a settled request's ErrOutcomeUnknown is hidden while the
-// typed error stays reachable, and what the messages say.
-func TestCreateOnceError_states(t *testing.T) {
+// TestCreateOnce_cost counts, exactly, the requests CreateOnce sends: on
+// the happy path, and to recover one lost answer when the project already
+// has m never-contacted runners identical to the one asked for (an
+// autoscaler booting m machines at once). A look walks the list, one page
+// per 100 such runners. The log shows the table the README's cost
+// paragraph rests on.
+func TestCreateOnce_cost(t *testing.T) {
 	t.Parallel()
-	lost := &Error{StatusCode: 502, Method: "POST", Path: "/api/v4/user/runners", outcomeUnknown: true}
-	require.ErrorIs(t, lost, ErrOutcomeUnknown)
-	cases := []struct {
-		err  *CreateOnceError
-		want error
-		text string
-	}{
-		{&CreateOnceError{Op: "CreateOnce", Err: lost, outcome: outcomeNotCreated}, ErrNotCreated,
-			"glrunners: CreateOnce: no runner was created: glrunners: POST /api/v4/user/runners: 502 Bad Gateway"},
-		{&CreateOnceError{Op: "CreateOnce", RunnerIDs: []int64{7, 9}, Err: lost, outcome: outcomeUnrecovered}, ErrRunnerUnrecovered,
-			"glrunners: CreateOnce: runner [7 9] was created but its token could not be obtained (delete it): glrunners: POST /api/v4/user/runners: 502 Bad Gateway"},
-		{&CreateOnceError{Op: "RegisterOnce", Marker: "[glrunners:once:00]", Err: context.Canceled, outcome: outcomeUnknown}, ErrOutcomeUnknown,
-			"glrunners: RegisterOnce: outcome unknown; a runner made by this call carries [glrunners:once:00] in its description: context canceled"},
+	var table []string
+	for _, m := range []int{0, 99, 250} {
+		happy := callRequests(t, m, false)
+		lost := callRequests(t, m, true)
+		assert.Equal(t, 2, happy, "m=%d: create and update", m)
+		// create, the look, the reset, the update
+		assert.Equal(t, 3+listPages(m+1), lost, "m=%d: one lost answer", m)
+		table = append(table, fmt.Sprintf("m=%-3d happy %d, one lost answer %d", m, happy, lost))
 	}
-	for _, tc := range cases {
-		var err error = tc.err
-		assertState(t, tc.want, err)
-		assert.Equal(t, tc.text, err.Error())
-		if tc.err.Err == lost {
-			e, ok := asType[*Error](err)
-			assert.True(t, ok && e == lost, "errors.As reaches the request's *Error")
-			assert.ErrorIs(t, err, ErrServer)
-		}
+	t.Log("requests per CreateOnce call:\n" + strings.Join(table, "\n"))
+}
+
+func listPages(n int) int { return (n + 99) / 100 }
+
+// callRequests runs one CreateOnce in a project holding m never-contacted
+// runners like the one asked for, and returns the requests it sent. With
+// lost, the create's answer is lost after GitLab applied it.
+func callRequests(t *testing.T, m int, lost bool) int {
+	t.Helper()
+	f := newOnceFake()
+	defer f.srv.Close()
+	opt := f.onceOptions("autoscaled")
+	for range m {
+		f.srv.AddRunner(glrunnerstest.Runner{
+			RunnerType: glrunnerstest.ProjectType, ProjectIDs: []int64{f.projectID},
+			Description: opt.Description, TagList: opt.TagList, Paused: true, Status: "never_contacted",
+		})
 	}
-	wrapped := fmt.Errorf("provisioning vm-7: %w", cases[0].err)
-	assert.ErrorIs(t, wrapped, ErrNotCreated)
-	assert.NotErrorIs(t, wrapped, ErrOutcomeUnknown)
+	if lost {
+		f.srv.AddFault(fault502AfterApply(1))
+	}
+	c := f.client()
+	reg, _, err := c.Runners.CreateOnce(context.Background(), opt)
+	if assert.NoError(t, err) {
+		f.assertAsAsked(t, reg.ID, opt)
+		assertTokenWorks(t, c, reg)
+		assert.Len(t, f.projectRunners(), m+1)
+	}
+	return f.requests() - 1 // less the Verify
 }
 
 // TestCreateOnce_contextEndsDuringReset: the runner has been found, so the
@@ -80,7 +95,7 @@ func TestCreateOnce_logs(t *testing.T) {
 	var logs logCapture
 	c := f.client(WithLogger(slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 	f.srv.AddFault(fault502AfterApply(2))
-	f.srv.AddFault(glrunnerstest.Fault{Method: "GET", Pattern: "/api/v4/projects/*/runners", Status: 200, Body: "[]", Times: 5})
+	f.srv.AddFault(glrunnerstest.Fault{Method: "GET", Pattern: "/api/v4/projects/*/runners", Status: 200, Body: "[]", Times: settleLooks})
 	reg, _, err := c.Runners.CreateOnce(t.Context(), f.onceOptions("build-vm"))
 	require.NoError(t, err)
 	out := logs.String()
@@ -103,9 +118,9 @@ func TestCreateOnce_lateCommitLimit(t *testing.T) {
 	defer f.srv.Close()
 	c := f.client()
 	// The first create is applied and its answer lost; every look until
-	// after the second create (5 in the window, 1 after) sees nothing.
+	// after the second create (7 in the window, 1 after the update) sees nothing.
 	f.srv.AddFault(fault502AfterApply(1))
-	f.srv.AddFault(glrunnerstest.Fault{Method: "GET", Pattern: "/api/v4/projects/*/runners", Status: 200, Body: "[]", Times: 6})
+	f.srv.AddFault(glrunnerstest.Fault{Method: "GET", Pattern: "/api/v4/projects/*/runners", Status: 200, Body: "[]", Times: settleLooks + 1})
 	opt := f.onceOptions("build-vm")
 	reg, _, err := c.Runners.CreateOnce(t.Context(), opt)
 	require.NoError(t, err)

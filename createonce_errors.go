@@ -57,13 +57,13 @@ type CreateOnceError struct {
 func (e *CreateOnceError) Error() string {
 	switch e.outcome {
 	case outcomeNotCreated:
-		return fmt.Sprintf("glrunners: %s: no runner was created: %v", e.Op, e.Err)
+		return fmt.Sprintf(errPrefix+"%s: no runner was created: %s", e.Op, bare(e.Err))
 	case outcomeUnrecovered:
-		return fmt.Sprintf("glrunners: %s: runner %v was created but its token could not be obtained (delete it): %v",
-			e.Op, e.RunnerIDs, e.Err)
+		return fmt.Sprintf(errPrefix+"%s: runner %v was created but its token could not be obtained (delete it): %s",
+			e.Op, e.RunnerIDs, bare(e.Err))
 	}
-	return fmt.Sprintf("glrunners: %s: outcome unknown; a runner made by this call carries %s in its description: %v",
-		e.Op, e.Marker, e.Err)
+	return fmt.Sprintf(errPrefix+"%s: outcome unknown; a runner made by this call carries %s in its description: %s",
+		e.Op, e.Marker, bare(e.Err))
 }
 
 // Is matches the sentinel of the state the call left behind.

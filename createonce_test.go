@@ -19,9 +19,12 @@ type onceCase struct {
 	name    string
 	arrange func(f *onceFake)
 	policy  *RetryPolicy // nil: onceRetry
-	calls   int          // CreateOnce calls at once with identical options; 0 means 1
-	want    error        // the state of every call's error; nil: success
-	runners int          // runners in the project afterwards
+	// window is the settle window: 0 means onceSettle, -1 the client's
+	// default (DefaultSettleWindow).
+	window  time.Duration
+	calls   int   // CreateOnce calls at once with identical options; 0 means 1
+	want    error // the state of every call's error; nil: success
+	runners int   // runners in the project afterwards
 	// requests is the exact number of requests all calls send together;
 	// 0 when waits make it vary.
 	requests int
@@ -38,10 +41,11 @@ func fault502AfterApply(times int) glrunnerstest.Fault {
 	return glrunnerstest.Fault{Method: "POST", Pattern: createPath, Status: 502, AfterApply: true, Times: times}
 }
 
-// onceCases are the fault sequences of issue 10 and the recovery paths
-// they lead to. Request counts: create 1, a look 1 (one page), a reset 1,
-// the restoring update 1; a settle window that finds nothing is
-// MaxRetries+2 = 5 looks.
+// onceCases are the fault sequences of issues 10 and 15 and the recovery
+// paths they lead to. Request counts: create 1, a look 1 (one page), a
+// reset 1, the restoring update 1; a settle window that finds nothing is
+// settleLooks = 7 looks; a call that sent two creates looks once more
+// after the update.
 var onceCases = []onceCase{
 	{
 		name:     "create answered 502 after it was applied",
@@ -81,18 +85,37 @@ var onceCases = []onceCase{
 		requests: 4,
 	},
 	{
-		name: "the runner appears only after 300 ms",
+		name: "answered 502, committed 300 ms later, fast retries, default window",
 		arrange: func(f *onceFake) {
 			f.srv.SetCommitDelay(300 * time.Millisecond)
 			f.srv.AddFault(fault502AfterApply(1))
 		},
-		policy:  &slowSettle,
+		policy: &autoscalerRetry, window: -1,
 		runners: 1,
+	},
+	{
+		name: "answered 502, committed 300 ms later, fast retries, 1 s window",
+		arrange: func(f *onceFake) {
+			f.srv.SetCommitDelay(300 * time.Millisecond)
+			f.srv.AddFault(fault502AfterApply(1))
+		},
+		policy: &autoscalerRetry, window: time.Second,
+		runners: 1,
+	},
+	{
+		name: "two concurrent calls, both answered 502 and committed 300 ms later",
+		arrange: func(f *onceFake) {
+			f.srv.SetCommitDelay(300 * time.Millisecond)
+			f.srv.AddFault(fault502AfterApply(2))
+		},
+		policy: &autoscalerRetry, window: time.Second,
+		calls:   2,
+		runners: 2,
 	},
 	{
 		name:    "slow commit without a fault: the update waits for the runner to show",
 		arrange: func(f *onceFake) { f.srv.SetCommitDelay(300 * time.Millisecond) },
-		policy:  &slowSettle,
+		policy:  &autoscalerRetry, window: time.Second,
 		runners: 1,
 	},
 	{
@@ -101,7 +124,7 @@ var onceCases = []onceCase{
 			f.srv.SetListLag(300 * time.Millisecond)
 			f.srv.AddFault(fault502AfterApply(1))
 		},
-		policy:  &slowSettle,
+		policy: &autoscalerRetry, window: time.Second,
 		runners: 1,
 	},
 	{
@@ -110,7 +133,7 @@ var onceCases = []onceCase{
 			f.srv.SetListLag(300 * time.Millisecond)
 			f.srv.AddFault(fault502AfterApply(2))
 		},
-		policy:  &slowSettle,
+		policy: &autoscalerRetry, window: time.Second,
 		calls:   2,
 		runners: 2,
 	},
@@ -129,7 +152,7 @@ var onceCases = []onceCase{
 			f.srv.AddFault(glrunnerstest.Fault{Method: "POST", Pattern: createPath, Status: 502})
 		},
 		runners:  1,
-		requests: 9, // create, 5 looks, create, a last look for late runners, update
+		requests: 11, // create, 7 looks, create, update, a last look for late runners
 	},
 	{
 		name: "every create lost, none applied",
@@ -137,16 +160,16 @@ var onceCases = []onceCase{
 			f.srv.AddFault(glrunnerstest.Fault{Method: "POST", Pattern: createPath, Status: 502, Times: -1})
 		},
 		want:     ErrNotCreated,
-		requests: 24, // MaxRetries+1 creates, each followed by 5 looks
+		requests: 32, // MaxRetries+1 creates, each followed by 7 looks
 	},
 	{
 		name: "a lagging list hides the first runner until the second exists: the younger is deleted",
 		arrange: func(f *onceFake) {
 			f.srv.AddFault(fault502AfterApply(2))
-			f.srv.AddFault(glrunnerstest.Fault{Method: "GET", Pattern: "/api/v4/projects/*/runners", Status: 200, Body: "[]", Times: 5})
+			f.srv.AddFault(glrunnerstest.Fault{Method: "GET", Pattern: "/api/v4/projects/*/runners", Status: 200, Body: "[]", Times: settleLooks})
 		},
 		runners:  1,
-		requests: 11, // create, 5 empty looks, create, look (2 found), reset, delete, update
+		requests: 14, // create, 7 empty looks, create, look (2 found), reset, delete, update, last look
 		check: func(t *testing.T, f *onceFake, regs []*RunnerRegistration, _ []error) {
 			if regs[0] != nil {
 				assert.Equal(t, firstAPIRunnerID, regs[0].ID, "the oldest runner is kept")
@@ -163,7 +186,7 @@ var onceCases = []onceCase{
 				Body: `{"message":"404 Runner Not Found"}`})
 		},
 		runners:  1,
-		requests: 7, // create, look, reset 404, create, look, delete, update
+		requests: 7, // create, look, reset 404, create, update, last look, delete
 	},
 	{
 		name: "token reset refused during recovery: the runner is named in the error",
@@ -190,12 +213,6 @@ var onceCases = []onceCase{
 		requests: 3, // create, update 403, delete by token
 	},
 }
-
-// slowSettle has a settle window of at least 800 ms (100+100+200+200+200,
-// the lower bounds of the jittered waits), longer than the 300 ms the slow
-// cases take to show a runner: the sleeps bound it from below, so load can
-// only lengthen it.
-var slowSettle = RetryPolicy{MaxRetries: 4, WaitMin: 100 * time.Millisecond, WaitMax: 400 * time.Millisecond, MaxRetryAfter: 5 * time.Second}
 
 // firstAPIRunnerID is the ID the fake gives the first runner it creates.
 const firstAPIRunnerID int64 = 1
@@ -227,6 +244,11 @@ func runOnceCase(t *testing.T, tc onceCase, n int) {
 		requests []int
 		sem      = make(chan struct{}, 4)
 	)
+	if tc.window < 0 {
+		// Under the default window a repetition mostly sleeps until its
+		// second look, a second or two: run them all at once.
+		sem = make(chan struct{}, n)
+	}
 	for i := range n {
 		wg.Add(1)
 		sem <- struct{}{}
@@ -254,6 +276,16 @@ func runOnceRepeat(t *testing.T, tc onceCase, rep int) int {
 		policy = *tc.policy
 	}
 	c := f.client(WithRetry(policy))
+	if tc.window > 0 {
+		c = f.client(WithRetry(policy), WithSettleWindow(tc.window))
+	}
+	if tc.window < 0 { // the client's own default
+		var err error
+		c, err = NewClient(f.srv.URL(), WithToken(f.token), WithRetry(policy))
+		if !assert.NoError(t, err) {
+			return 0
+		}
+	}
 	tc.arrange(f)
 	calls := max(tc.calls, 1)
 	opt := f.onceOptions("build-vm-" + fmt.Sprint(rep))

@@ -23,12 +23,13 @@ import (
 // with these options that did not finish (CreateOnceError.Marker tells
 // which). Results come oldest first.
 //
-// What to make of them: none means nothing was created (a create still
-// committing can show up a little later); one is most likely yours, unless
-// an identical Create ran at the same time: get a token for it with
-// Tokens.ResetAuthenticationToken (no one holds the lost one) or delete
-// it. Several mean identical creates raced, and no one can tell which is
-// whose.
+// What to make of them: none means nothing was created yet (a create can
+// still commit up to DefaultSettleWindow, 90 s, after its answer was
+// lost: look again after that before concluding); one is most likely
+// yours, unless an identical Create ran at the same time: get a token for
+// it with Tokens.ResetAuthenticationToken (no one holds the lost one) or
+// delete it. Several mean identical creates raced, and no one can tell
+// which is whose.
 //
 // Cost: one request per 100 never-contacted runners with opt's tags in
 // the scope, plus one GET per runner whose listed fields match. The

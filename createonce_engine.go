@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"fmt"
 	"iter"
 	"log/slog"
 	"math/rand/v2"
@@ -16,29 +15,28 @@ import (
 // onceCall is one CreateOnce or RegisterOnce call: a create that may be
 // sent again, and the recovery that runs whenever its answer is lost.
 //
-// Every step is bounded by the client's RetryPolicy: at most
-// MaxRetries+1 creates; after each lost answer, a look right away and one
-// after each of MaxRetries+1 backoff waits (the settle window, which gives
-// a create still committing time to show); at most MaxRetries+1 token
-// resets. Every request and wait also ends with ctx.
+// The client's RetryPolicy bounds the attempts: at most MaxRetries+1
+// creates and MaxRetries+1 token resets, with its backoff between resets.
+// How long a lost create is watched for is the settle window
+// (WithSettleWindow), which the policy does not touch: after each lost
+// answer, settleLooks looks spread over the window, the last at its end.
+// Every request and wait also ends with ctx.
 type onceCall struct {
 	s      *RunnersService
 	op     string
 	marker string
-	spot   markerSpot
 	opts   []RequestOption
 	policy RetryPolicy
+	window time.Duration // the settle window
 
 	// send makes one create attempt carrying the marker.
 	send func(ctx context.Context) (*RunnerRegistration, *Response, error)
 	// scope ranges over the never-contacted runners with all of tags in
 	// the instance, group or project the create targeted.
 	scope scopeLister
-	// tags are the user's tags; description is the user's description,
-	// used by spotNote to pick the runners worth a GET.
-	tags        []string
-	description string
-	// restore puts back the user's value of the field the marker rode in.
+	// tags are the user's tags: a look lists the runners carrying them.
+	tags []string
+	// restore puts back the user's description, without the marker.
 	restore *UpdateRunnerOptions
 
 	last *Response // the answer to the last request sent
@@ -58,7 +56,7 @@ func (o *onceCall) run(ctx context.Context) (*RunnerRegistration, *Response, err
 		reg, resp, err := o.send(ctx)
 		o.keep(resp)
 		if err == nil {
-			return o.finish(ctx, reg, sent > 1)
+			return o.finish(ctx, reg, sent)
 		}
 		if !createAmbiguous(err) {
 			return o.fail(outcomeNotCreated, nil, err)
@@ -67,7 +65,7 @@ func (o *onceCall) run(ctx context.Context) (*RunnerRegistration, *Response, err
 		o.log(ctx, slog.LevelInfo, "create answer lost; looking for the runner", slog.Int("attempt", sent))
 		found, err := o.settle(ctx)
 		if err != nil {
-			return o.fail(outcomeUnknown, nil, fmt.Errorf("%w; looking for the runner: %w", cause, err))
+			return o.fail(outcomeUnknown, nil, wrapf("%s; looking for the runner: %s", cause, err))
 		}
 		if len(found) == 0 {
 			o.log(ctx, slog.LevelInfo, "no runner showed up in the settle window; creating again")
@@ -81,7 +79,7 @@ func (o *onceCall) run(ctx context.Context) (*RunnerRegistration, *Response, err
 		if err != nil {
 			return nil, o.last, err
 		}
-		return o.finish(ctx, reg, false)
+		return o.finish(ctx, reg, sent)
 	}
 	return o.fail(outcomeNotCreated, nil, cause)
 }
@@ -94,71 +92,41 @@ func createAmbiguous(err error) bool {
 }
 
 // settle looks for runners carrying the marker until it finds some or the
-// settle window has passed. It returns an error when it could not make a
-// last successful look at the end of the window.
+// settle window, which starts now, has passed. It returns an error when it
+// could not make a last successful look at the end of the window, or the
+// context ended first.
 func (o *onceCall) settle(ctx context.Context) ([]*Runner, error) {
-	var err error
-	for i := 0; i <= o.policy.MaxRetries+1; i++ {
-		if i > 0 {
-			if werr := o.pause(ctx, i); werr != nil {
-				return nil, werr
-			}
+	var found []*Runner
+	err := o.overWindow(ctx, func() (bool, error) {
+		var err error
+		found, err = o.look(ctx)
+		if err != nil {
+			return ctx.Err() != nil || !transient(err), err
 		}
-		var found []*Runner
-		if found, err = o.look(ctx); err == nil && len(found) > 0 {
-			return found, nil
-		}
-		if err != nil && (ctx.Err() != nil || !transient(err)) {
-			return nil, err
-		}
+		return len(found) > 0, nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	return nil, err
+	return found, nil
 }
 
 // look walks the scope once and returns the runners carrying the marker,
 // oldest first.
 func (o *onceCall) look(ctx context.Context) ([]*Runner, error) {
 	var found []*Runner
-	for r, err := range o.scope(ctx, o.spot.listTags(o.tags, o.marker)) {
+	for r, err := range o.scope(ctx, o.tags) {
 		if err != nil {
 			return nil, err
 		}
-		if o.spot.listed(r, o.marker, o.description) {
+		if carriesMarker(r, o.marker) {
 			found = append(found, r)
-		}
-	}
-	if o.spot == spotNote {
-		var err error
-		if found, err = o.withNote(ctx, found); err != nil {
-			return nil, err
 		}
 	}
 	slices.SortFunc(found, func(a, b *Runner) int {
 		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), cmp.Compare(a.ID, b.ID))
 	})
 	return found, nil
-}
-
-// withNote keeps the candidates whose maintenance note carries the marker.
-func (o *onceCall) withNote(ctx context.Context, candidates []*Runner) ([]*Runner, error) {
-	var found []*Runner
-	for _, r := range candidates {
-		d, resp, err := o.s.Get(ctx, r.ID, &GetRunnerOptions{IncludeProjects: Ptr(false)}, o.opts...)
-		o.keep(resp)
-		switch {
-		case errors.Is(err, ErrNotFound):
-			continue
-		case err != nil:
-			return nil, err
-		case d.MaintenanceNote != nil && markedBy(*d.MaintenanceNote, o.marker):
-			found = append(found, r)
-		}
-	}
-	return found, nil
-}
-
-func markedBy(text, marker string) bool {
-	return len(text) >= len(marker) && text[len(text)-len(marker):] == marker
 }
 
 // adopt takes over the oldest runner found that still exists: it resets
@@ -190,7 +158,7 @@ func (o *onceCall) reset(ctx context.Context, id int64) (*Token, error) {
 	for i := 0; i <= o.policy.MaxRetries; i++ {
 		if i > 0 {
 			if werr := o.pause(ctx, i); werr != nil {
-				return nil, fmt.Errorf("%w (after: %w)", werr, err)
+				return nil, wrapf("%s (after: %s)", werr, err)
 			}
 		}
 		var tok *Token
@@ -224,7 +192,7 @@ func (o *onceCall) deleteOthers(ctx context.Context, keep int64, others []*Runne
 					left = append(left, l.ID)
 				}
 			}
-			return o.failIDs(outcomeUnrecovered, left, fmt.Errorf("deleting duplicate runner %d: %w", r.ID, err))
+			return o.failIDs(outcomeUnrecovered, left, wrapf("deleting duplicate runner %d: %s", r.ID, err))
 		}
 		deleted = append(deleted, r.ID)
 	}
@@ -235,11 +203,23 @@ func (o *onceCall) deleteOthers(ctx context.Context, keep int64, others []*Runne
 	return nil
 }
 
-// finish gives the runner back the user's own fields. lookAgain, set when
-// an earlier create of this call left nothing visible, first deletes any
-// runner of that create that has since shown up.
-func (o *onceCall) finish(ctx context.Context, reg *RunnerRegistration, lookAgain bool) (*RunnerRegistration, *Response, error) {
-	if lookAgain {
+// finish gives the runner back the user's own fields. When this call sent
+// more than one create, it then takes one more look for the marker and
+// deletes what it finds: a runner of an earlier create that committed
+// while the later one was on its way (the kept runner no longer carries
+// the marker by then).
+func (o *onceCall) finish(ctx context.Context, reg *RunnerRegistration, sent int) (*RunnerRegistration, *Response, error) {
+	err := o.restoreFields(ctx, reg.ID)
+	if errors.Is(err, ErrNotFound) && ctx.Err() == nil {
+		// 404 over the whole window: not a create still committing.
+		return o.fail(outcomeNotCreated, nil, wrapf("the new runner was deleted: %s", err))
+	}
+	if err != nil {
+		// The runner works but its fields are not the ones asked for: undo
+		// it rather than hand over something other than what was asked.
+		return o.undo(ctx, reg, wrapf("restoring the runner's fields: %s", err))
+	}
+	if sent > 1 {
 		found, err := o.look(ctx)
 		if err == nil {
 			err = o.deleteOthers(ctx, reg.ID, found)
@@ -250,16 +230,11 @@ func (o *onceCall) finish(ctx context.Context, reg *RunnerRegistration, lookAgai
 		}
 		// A failed extra look is no reason to give up a runner in hand.
 	}
-	err := o.restoreFields(ctx, reg.ID)
-	if err == nil {
-		return reg, o.last, nil
-	}
-	if errors.Is(err, ErrNotFound) {
-		return o.fail(outcomeNotCreated, nil, fmt.Errorf("the new runner was deleted: %w", err))
-	}
-	// The runner works but its fields are not the ones asked for: undo it
-	// rather than hand over something other than what was asked.
-	err = fmt.Errorf("restoring the runner's fields: %w", err)
+	return reg, o.last, nil
+}
+
+// undo deletes, by its token, a new runner the call cannot hand over.
+func (o *onceCall) undo(ctx context.Context, reg *RunnerRegistration, err error) (*RunnerRegistration, *Response, error) {
 	if ctx.Err() == nil {
 		resp, derr := o.s.DeleteByToken(ctx, reg.Token, o.opts...)
 		o.keep(resp)
@@ -271,24 +246,15 @@ func (o *onceCall) finish(ctx context.Context, reg *RunnerRegistration, lookAgai
 }
 
 // restoreFields sends the update that removes the marker. A 404 is asked
-// again over the settle window: a read replica may not have the runner
-// yet (GitLab reads its own writes, but a proxy in front may not).
+// again over the settle window: the create may still be committing (a
+// runner GitLab answered for is not always readable yet behind a proxy or
+// replica).
 func (o *onceCall) restoreFields(ctx context.Context, id int64) error {
-	var err error
-	for i := 0; i <= o.policy.MaxRetries+1; i++ {
-		if i > 0 {
-			if werr := o.pause(ctx, i); werr != nil {
-				return fmt.Errorf("%w (after: %w)", werr, err)
-			}
-		}
-		var resp *Response
-		_, resp, err = o.s.Update(ctx, id, o.restore, o.opts...)
+	return o.overWindow(ctx, func() (bool, error) {
+		_, resp, err := o.s.Update(ctx, id, o.restore, o.opts...)
 		o.keep(resp)
-		if !errors.Is(err, ErrNotFound) {
-			return err
-		}
-	}
-	return err
+		return !errors.Is(err, ErrNotFound), err
+	})
 }
 
 func (o *onceCall) fail(outcome onceOutcome, runnerIDs []int64, err error) (*RunnerRegistration, *Response, error) {

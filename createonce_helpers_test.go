@@ -16,9 +16,19 @@ import (
 // Helpers of the CreateOnce tests, which run over real HTTP against
 // glrunnerstest.
 
-// onceRetry makes settle windows short (a few milliseconds) while keeping
-// real waits, so that a fault sequence runs in well under a second.
-var onceRetry = RetryPolicy{MaxRetries: 3, WaitMin: time.Millisecond, WaitMax: 4 * time.Millisecond, MaxRetryAfter: 5 * time.Second}
+// onceRetry and onceSettle keep real waits but short ones, so that a
+// fault sequence whose create left nothing to find runs in well under a
+// second. Tests of commits that land late set a window longer than the
+// lag (see onceCases).
+var (
+	onceRetry  = RetryPolicy{MaxRetries: 3, WaitMin: time.Millisecond, WaitMax: 4 * time.Millisecond, MaxRetryAfter: 5 * time.Second}
+	onceSettle = 40 * time.Millisecond
+)
+
+// autoscalerRetry is the policy of an autoscaler or a test suite, under which
+// issue 15 found duplicates when the settle window was made of its waits
+// (5+10+20+40+80 ms at most, well under a 300 ms commit lag).
+var autoscalerRetry = RetryPolicy{MaxRetries: 4, WaitMin: 5 * time.Millisecond, WaitMax: 80 * time.Millisecond}
 
 // onceFake is a fake GitLab with one project and a Maintainer of it, who
 // may create, list, update, reset and delete the project's runners but is
@@ -42,7 +52,7 @@ func newOnceFake() *onceFake {
 // client returns a client of the Maintainer, with opts after the
 // defaults. It may be called from any goroutine.
 func (f *onceFake) client(opts ...Option) *Client {
-	all := append([]Option{WithToken(f.token), WithRetry(onceRetry)}, opts...)
+	all := append([]Option{WithToken(f.token), WithRetry(onceRetry), WithSettleWindow(onceSettle)}, opts...)
 	c, err := NewClient(f.srv.URL(), all...)
 	if err != nil {
 		panic(err) // the options are the test's own
