@@ -106,7 +106,7 @@ func (r *Reconciler) Import(ctx context.Context, fleet string, sel Selection) (*
 		if _, _, err := r.c.Runners.Update(ctx, a.ID, &glrunners.UpdateRunnerOptions{TagList: tags}); err != nil {
 			return fmt.Errorf("adopting runner %s: %w", idString(a.ID), err)
 		}
-		r.log.Info("adopted", "key", a.Key, "runner", a.ID)
+		r.log.Debug("adopted", "key", a.Key, "runner", a.ID)
 		return nil
 	})
 	for i, err := range errs {
