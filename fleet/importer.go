@@ -58,15 +58,21 @@ func (r *Reconciler) Import(ctx context.Context, fleet string, sel Selection) (*
 			items = append(items, item{rn.ID, rn.RunnerType})
 		}
 	}
-	details := make([]*glrunners.RunnerDetails, len(items))
+	// Each runner is cut down to what the file needs as soon as it is
+	// read: a fleet of 10,000 then costs a few MB, not the full details.
+	got := make([]*actual, len(items))
+	others := make([]string, len(items))
 	errs := r.forEach(ctx, len(items), func(i int) error {
 		opt := &glrunners.GetRunnerOptions{IncludeProjects: glrunners.Ptr(items[i].typ == glrunners.ProjectType)}
 		d, _, err := r.c.Runners.Get(ctx, items[i].id, opt)
 		if errors.Is(err, glrunners.ErrNotFound) {
 			return nil
 		}
-		details[i] = d
-		return err
+		if err != nil {
+			return err
+		}
+		got[i], others[i] = toActual(d, fleet), otherFleet(d.TagList, fleet)
+		return nil
 	})
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
@@ -75,18 +81,17 @@ func (r *Reconciler) Import(ctx context.Context, fleet string, sel Selection) (*
 	taken := map[string]bool{}
 	var adopt []*actual
 	var all []*actual
-	for _, d := range details {
-		if d == nil {
+	for i, a := range got {
+		if a == nil {
 			continue
 		}
-		if other := otherFleet(d.TagList, fleet); other != "" {
-			res.Skipped = append(res.Skipped, fmt.Sprintf("%s: belongs to fleet %q", idString(d.ID), other))
+		if others[i] != "" {
+			res.Skipped = append(res.Skipped, fmt.Sprintf("%s: belongs to fleet %q", idString(a.ID), others[i]))
 			continue
 		}
-		a := toActual(d, fleet)
 		if a.Key != "" {
 			if taken[a.Key] {
-				res.Skipped = append(res.Skipped, fmt.Sprintf("%s: a second runner with key %q (a duplicate apply resolves)", idString(d.ID), a.Key))
+				res.Skipped = append(res.Skipped, fmt.Sprintf("%s: a second runner with key %q (a duplicate apply resolves)", idString(a.ID), a.Key))
 				continue
 			}
 			taken[a.Key] = true

@@ -2,6 +2,7 @@ package fleet
 
 import (
 	"bytes"
+	"io"
 	"strconv"
 
 	"go.yaml.in/yaml/v3"
@@ -13,25 +14,60 @@ import (
 // same File. A scope known by ID is written as the ID, which survives
 // renames, with the path as a comment.
 func Marshal(f *File, comment string) ([]byte, error) {
-	runners := &yaml.Node{Kind: yaml.MappingNode}
-	for _, r := range f.Runners {
-		runners.Content = append(runners.Content, str(r.Key), runnerNode(r))
-	}
-	if len(runners.Content) == 0 {
-		runners.Style = yaml.FlowStyle
-	}
-	root := &yaml.Node{Kind: yaml.MappingNode, HeadComment: comment,
-		Content: []*yaml.Node{str("fleet"), str(f.Fleet), str("runners"), runners}}
 	var b bytes.Buffer
-	enc := yaml.NewEncoder(&b)
-	enc.SetIndent(2)
-	if err := enc.Encode(&yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{root}}); err != nil {
-		return nil, err
-	}
-	if err := enc.Close(); err != nil {
+	if err := Write(&b, f, comment); err != nil {
 		return nil, err
 	}
 	return b.Bytes(), nil
+}
+
+// Write is Marshal to a writer. It encodes one runner at a time, so a
+// fleet of 10,000 never becomes one YAML tree in memory.
+func Write(w io.Writer, f *File, comment string) error {
+	head := &yaml.Node{Kind: yaml.MappingNode, HeadComment: comment, Content: []*yaml.Node{str("fleet"), str(f.Fleet)}}
+	if err := encode(w, head, ""); err != nil {
+		return err
+	}
+	if len(f.Runners) == 0 {
+		_, err := io.WriteString(w, "runners: {}\n")
+		return err
+	}
+	if _, err := io.WriteString(w, "runners:\n"); err != nil {
+		return err
+	}
+	for _, r := range f.Runners {
+		one := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{str(r.Key), runnerNode(r)}}
+		if err := encode(w, one, "  "); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// encode writes n as a YAML document, each non-empty line indented.
+func encode(w io.Writer, n *yaml.Node, indent string) error {
+	var b bytes.Buffer
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(&yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{n}}); err != nil {
+		return err
+	}
+	if err := enc.Close(); err != nil {
+		return err
+	}
+	out := b.Bytes()
+	if indent != "" {
+		var ind bytes.Buffer
+		for line := range bytes.Lines(out) {
+			if len(bytes.TrimSpace(line)) > 0 {
+				ind.WriteString(indent)
+			}
+			ind.Write(line)
+		}
+		out = ind.Bytes()
+	}
+	_, err := w.Write(out)
+	return err
 }
 
 func runnerNode(r *Runner) *yaml.Node {

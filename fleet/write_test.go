@@ -10,7 +10,7 @@ import (
 )
 
 func TestMarshalRoundTrips(t *testing.T) {
-	desc, note, acc, to := "true", "12", glrunners.RefProtected, int64(0)
+	desc, note, acc, to := "true", "line one\n\nline three\n", glrunners.RefProtected, int64(0)
 	yes, no := true, false
 	f := &File{Name: "x.yaml", Fleet: "prod", Runners: []*Runner{
 		{Key: "a", Scope: Scope{Type: glrunners.ProjectType, ID: 7, Path: "acme/web/api"}, Description: &desc,
@@ -21,6 +21,7 @@ func TestMarshalRoundTrips(t *testing.T) {
 	}}
 	out, err := Marshal(f, "imported")
 	require.NoError(t, err)
+	assert.Contains(t, string(out), "# imported\nfleet: prod\nrunners:\n  a:\n")
 	assert.Contains(t, string(out), "project: 7 # acme/web/api")
 	back, err := Parse("x.yaml", out)
 	require.NoError(t, err, "%s", out)
@@ -32,4 +33,9 @@ func TestMarshalRoundTrips(t *testing.T) {
 		}
 		assert.Equal(t, &want, r)
 	}
+	empty, err := Marshal(&File{Fleet: "x"}, "")
+	require.NoError(t, err)
+	back, err = Parse("e.yaml", empty)
+	require.NoError(t, err)
+	assert.Empty(t, back.Runners)
 }

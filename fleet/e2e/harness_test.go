@@ -190,18 +190,46 @@ func (f *fake) rf(t *testing.T, dir string, args ...string) result {
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	t0 := time.Now()
-	err := cmd.Run()
-	res := result{stdout: stdout.String(), stderr: stderr.String(), wall: time.Since(t0)}
+	require.NoError(t, cmd.Start())
+	done := make(chan struct{})
+	hwm := make(chan int64, 1)
+	go func() { hwm <- pollHWM(cmd.Process.Pid, done) }()
+	err := cmd.Wait()
+	close(done)
+	res := result{stdout: stdout.String(), stderr: stderr.String(), wall: time.Since(t0), maxRSSKiB: <-hwm}
 	f.out.add(res.stdout, res.stderr)
 	if err != nil {
 		ee, ok := err.(*exec.ExitError)
 		require.True(t, ok, "running runnerfleet: %v", err)
 		res.code = ee.ExitCode()
 	}
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		res.maxRSSKiB = ru.Maxrss
-	}
 	return res
+}
+
+// pollHWM reads the process's peak resident set (VmHWM, Linux only)
+// every 5 ms until done; the last reading before exit is the peak, within
+// 5 ms of work. (The rusage of a child would count the test process's
+// own memory, inherited at fork.)
+func pollHWM(pid int, done <-chan struct{}) int64 {
+	var peak int64
+	path := fmt.Sprintf("/proc/%d/status", pid)
+	for {
+		if b, err := os.ReadFile(path); err == nil {
+			for line := range strings.Lines(string(b)) {
+				if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+					var kib int64
+					if _, err := fmt.Sscan(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), &kib); err == nil {
+						peak = max(peak, kib)
+					}
+				}
+			}
+		}
+		select {
+		case <-done:
+			return peak
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
 }
 
 func (f *fake) command(dir string, args ...string) *exec.Cmd {
