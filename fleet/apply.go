@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/glrunners/glrunners"
 )
@@ -106,10 +107,10 @@ func (r *Reconciler) create(ctx context.Context, fleet string, w *Runner, sink T
 	if err != nil {
 		return 0, err
 	}
-	tags := append(append([]string{}, w.Tags...), markerTags(fleet, w.Key)...)
+	tags := slices.Concat(w.Tags, markerTags(fleet, w.Key))
 	opt := &glrunners.CreateRunnerOptions{
 		RunnerType:  w.Scope.Type,
-		TagList:     append(tags, pendingTag(fleet)),
+		TagList:     slices.Concat(tags, []string{pendingTag(fleet)}),
 		Paused:      w.Paused,
 		Locked:      w.Locked,
 		RunUntagged: w.RunUntagged,
@@ -212,7 +213,7 @@ func fieldUpdate(fleet string, w *Runner, a *actual, fields []FieldChange, withT
 		if w.TagsSet {
 			user = w.Tags
 		}
-		u.TagList = append(append([]string{}, user...), markerTags(fleet, w.Key)...)
+		u.TagList = slices.Concat(user, markerTags(fleet, w.Key))
 	}
 	return u
 }

@@ -23,8 +23,9 @@
 // Flags: -seed demo seeds an organisation (groups, projects, -runners
 // runners); -latency delays every answer; -lose-creates makes a share of
 // POST /user/runners answers a 502 after the runner was created (the
-// fake's AfterApply fault); -rate-limit and -rate-window set the fake's
-// throttle.
+// fake's AfterApply fault); -commit-delay and -list-lag model a create
+// still committing and a lagging read replica; -rate-limit and
+// -rate-window set the fake's throttle.
 package main
 
 import (

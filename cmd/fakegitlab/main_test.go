@@ -145,6 +145,19 @@ func TestLatencyDelaysAnswers(t *testing.T) {
 	assert.GreaterOrEqual(t, time.Since(t0), 150*time.Millisecond)
 }
 
+func TestListLagHidesNewRunnersFromLists(t *testing.T) {
+	u, tok := start(t, "-list-lag", "1h")
+	c, err := glrunners.NewClient(u, glrunners.WithToken(tok))
+	require.NoError(t, err)
+	reg, _, err := c.Runners.Create(context.Background(), &glrunners.CreateRunnerOptions{RunnerType: glrunners.InstanceType})
+	require.NoError(t, err)
+	all, _, err := c.Runners.ListAll(context.Background(), nil)
+	require.NoError(t, err)
+	assert.Empty(t, all, "the list lags an hour behind")
+	_, _, err = c.Runners.Get(context.Background(), reg.ID, nil)
+	assert.NoError(t, err, "a GET reads the primary")
+}
+
 func TestRateLimitThrottles(t *testing.T) {
 	u, tok := start(t, "-rate-limit", "2", "-rate-window", "1h")
 	for i, want := range []int{200, 200, 429} {
@@ -159,7 +172,7 @@ func TestRateLimitThrottles(t *testing.T) {
 
 func TestBadFlagsAreUsageErrors(t *testing.T) {
 	for _, args := range [][]string{
-		{"-seed", "big"}, {"-lose-creates", "1.5"}, {"-addr", "0.0.0.0:0"}, {"-latency", "-1s"}, {"extra"}, {"-runners", "-1"},
+		{"-seed", "big"}, {"-lose-creates", "1.5"}, {"-addr", "0.0.0.0:0"}, {"-latency", "-1s"}, {"-list-lag", "-1s"}, {"extra"}, {"-runners", "-1"},
 	} {
 		var errs strings.Builder
 		assert.Equal(t, exitUsage, run(context.Background(), args, io.Discard, &errs), "%v", args)

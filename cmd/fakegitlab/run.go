@@ -28,6 +28,8 @@ type config struct {
 	rateLimit   int
 	rateWindow  time.Duration
 	randSeed    int64
+	commitDelay time.Duration
+	listLag     time.Duration
 }
 
 func parseFlags(args []string, stderr io.Writer) (*config, error) {
@@ -41,6 +43,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.Float64Var(&c.loseCreates, "lose-creates", 0, "`share` (0..1) of POST /user/runners answered 502 after the runner was created")
 	fs.IntVar(&c.rateLimit, "rate-limit", 0, "requests per -rate-window per token; 0 = no throttle")
 	fs.DurationVar(&c.rateWindow, "rate-window", time.Minute, "the throttle's fixed `window`")
+	fs.DurationVar(&c.commitDelay, "commit-delay", 0, "keep runners created through the API invisible for this `duration` (SetCommitDelay)")
+	fs.DurationVar(&c.listLag, "list-lag", 0, "answer lists like a read replica this `duration` behind (SetListLag)")
 	fs.Int64Var(&c.randSeed, "rand", 1, "random `seed` for the demo organisation and for lost answers")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "usage: fakegitlab [flags]\n\nServes the glrunnerstest fake GitLab on loopback until SIGINT/SIGTERM.\nThe first two stdout lines are GITLAB_URL=... and GITLAB_TOKEN=...\nThe request log is at GET $GITLAB_URL/-/fake/requests.\n\nflags:\n")
@@ -58,8 +62,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		return nil, errors.New("-runners must not be negative")
 	case c.loseCreates < 0 || c.loseCreates > 1:
 		return nil, errors.New("-lose-creates must be between 0 and 1")
-	case c.latency < 0:
-		return nil, errors.New("-latency must not be negative")
+	case c.latency < 0 || c.commitDelay < 0 || c.listLag < 0:
+		return nil, errors.New("-latency, -commit-delay and -list-lag must not be negative")
 	case c.rateLimit < 0 || c.rateWindow <= 0:
 		return nil, errors.New("-rate-limit must not be negative and -rate-window must be positive")
 	}
@@ -88,6 +92,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if c.rateLimit > 0 {
 		srv.SetRateLimit(c.rateLimit, c.rateWindow)
 	}
+	srv.SetCommitDelay(c.commitDelay)
+	srv.SetListLag(c.listLag)
 	org := newOrg()
 	if c.seed == "demo" {
 		seedDemo(srv, org, c.runners, c.randSeed)
