@@ -65,3 +65,48 @@ func TestScale(t *testing.T) {
 	assert.Contains(t, r.stdout, "No changes.")
 	scanSecrets(t, out, []string{f.token})
 }
+
+// TestScaleThrottled is TestScale's apply under a throttle of GitLab.com's
+// rate (2,000 a minute), scaled down tenfold in fleet and window (1,000
+// runners, 200 requests per 6 s) so that it takes a minute or two: it
+// reports the requests, the answers 429, the wall time and the share of
+// the quota used. Run with RUNNERFLEET_SCALE=1.
+func TestScaleThrottled(t *testing.T) {
+	if os.Getenv("RUNNERFLEET_SCALE") == "" {
+		t.Skip("set RUNNERFLEET_SCALE=1 to measure under a throttle")
+	}
+	const size, changes, limit, window = 1000, 100, 200, 6 * time.Second
+	out := &outputs{}
+	f := startFake(t, out, "-seed", "demo", "-runners", strconv.Itoa(size), "-latency", "5ms",
+		"-rate-limit", strconv.Itoa(limit), "-rate-window", window.String())
+	dir := t.TempDir()
+	measure := func(name string, wantCode int, args ...string) {
+		n := f.logLen(t)
+		r := f.rf(t, dir, args...)
+		require.Equal(t, wantCode, r.code, "%s: %s", name, r.stderr)
+		log := f.readLog(t, n, false)
+		throttled := 0
+		for _, q := range log {
+			if q.Status == 429 {
+				throttled++
+			}
+		}
+		served := len(log) - throttled
+		quota := r.wall.Seconds() / window.Seconds() * limit
+		t.Logf("%-20s %5d requests (%4d writes), %4d answered 429; %6.1fs; %d served of a quota of %.0f in that time (%.0f%%); peak RSS %d MiB",
+			name, len(log), writes(log), throttled, r.wall.Seconds(), served, quota, 100*float64(served)/quota, r.maxRSSKiB/1024)
+	}
+	measure("import", 0, "import", "-fleet", "thr", "-o", "fleet.yaml")
+	path := filepath.Join(dir, "fleet.yaml")
+	file, err := fleet.Load(path)
+	require.NoError(t, err)
+	for i := range changes {
+		r := file.Runners[i*len(file.Runners)/changes]
+		r.Description = glrunners.Ptr(*r.Description + " (throttled edit)")
+	}
+	data, err := fleet.Marshal(file, "")
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(path, data, 0o644))
+	measure(fmt.Sprintf("apply, %d changes", changes), 0, "apply", "-f", "fleet.yaml", "-token-dir", "tokens")
+	measure("plan after", 0, "plan", "-f", "fleet.yaml")
+}
