@@ -115,7 +115,10 @@ var errEmptyFilter = invalidArg("selection", "the filter is empty and would sele
 // spec is the selection as the checkpoint keeps it. Explicit IDs are kept
 // as a hash (the IDs themselves are the snapshot).
 func (sel BulkSelection) spec() selectionSpec {
-	sp := selectionSpec{Kind: sel.kind, Filter: sel.filter, GroupFilter: sel.gfilter}
+	sp := selectionSpec{Kind: sel.kind, Filter: filterQuery(sel.filter)}
+	if sel.gfilter != nil {
+		sp.Filter = filterQuery(sel.gfilter)
+	}
 	switch sel.ref.kind {
 	case refByID:
 		sp.RefID = sel.ref.id
@@ -130,12 +133,20 @@ func (sel BulkSelection) spec() selectionSpec {
 
 // selectionSpec is the JSON form of a BulkSelection in a checkpoint.
 type selectionSpec struct {
-	Kind        string                   `json:"kind"`
-	RefID       int64                    `json:"ref_id,omitempty"`
-	RefPath     string                   `json:"ref_path,omitempty"`
-	Filter      *ListRunnersOptions      `json:"filter,omitempty"`
-	GroupFilter *ListGroupRunnersOptions `json:"group_filter,omitempty"`
-	IDsSHA256   string                   `json:"ids_sha256,omitempty"`
+	Kind      string `json:"kind"`
+	RefID     int64  `json:"ref_id,omitempty"`
+	RefPath   string `json:"ref_path,omitempty"`
+	Filter    string `json:"filter,omitempty"` // the list's query, keys sorted
+	IDsSHA256 string `json:"ids_sha256,omitempty"`
+}
+
+// filterQuery is a validated filter as the list sends it.
+func filterQuery(opt any) string {
+	q, err := encodeQuery(opt)
+	if err != nil {
+		return ""
+	}
+	return q.Encode()
 }
 
 func sortedIDs(ids []int64) []int64 {
