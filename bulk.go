@@ -139,6 +139,10 @@ type BulkOptions struct {
 	// modified after it is kept and reported as BulkChanged. GitLab
 	// supports it on DELETE only. It is kept in the checkpoint.
 	UnmodifiedSince time.Time
+	// Stop, once closed, lets no new runner start; the writes in flight
+	// finish, so that their outcomes are journalled and reported (cancel
+	// ctx to abort them too). The run then ends with ErrBulkIncomplete.
+	Stop <-chan struct{}
 	// Progress, if set, is called once per runner as its outcome is known,
 	// one call at a time (never concurrently), from the workers: keep it
 	// fast. Runners finished by an earlier run of the checkpoint are not
@@ -155,8 +159,9 @@ type BulkEvent struct {
 	// the runner (GET), because an earlier run had sent, or was about to
 	// send, its write when it stopped.
 	Checked bool
-	// Finished counts the runners with an outcome so far in this run,
-	// this one included; Total is the size of the selection.
+	// Finished counts the runners with an outcome so far, this one and
+	// those finished by earlier runs of the checkpoint included; Total is
+	// the size of the selection.
 	Finished, Total int
 }
 
@@ -171,7 +176,7 @@ type BulkSummary struct {
 	Failed    int
 	DryRun    int
 	Checked   int // outcomes decided by a GET on resume (see BulkEvent.Checked)
-	Remaining int // neither finished earlier nor in this run (failed, or stopped by ctx)
+	Remaining int // neither finished earlier nor in this run (failed, or stopped)
 	// Errors holds up to 10 of the failures, as "runner <id>: <error>".
 	Errors []error
 }

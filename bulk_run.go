@@ -88,6 +88,8 @@ func (s *RunnersService) resume(ctx context.Context, cp *checkpoint, o BulkOptio
 			case work <- i:
 			case <-ctx.Done():
 				return
+			case <-o.Stop:
+				return
 			}
 		}
 	}()
@@ -114,6 +116,8 @@ func (r *bulkRun) finish(ctx context.Context) (*BulkSummary, error) {
 		return &sum, nil
 	case sum.Remaining > 0 && ctx.Err() != nil && sum.Failed < sum.Remaining:
 		return &sum, fmt.Errorf("%w: %d runners left: %w", ErrBulkIncomplete, sum.Remaining, context.Cause(ctx))
+	case sum.Remaining > 0 && r.stopped() && sum.Failed < sum.Remaining:
+		return &sum, fmt.Errorf("%w: %d runners left: stopped", ErrBulkIncomplete, sum.Remaining)
 	case sum.Remaining > 0:
 		return &sum, fmt.Errorf("%w: %d runners left, %d failed", ErrBulkIncomplete, sum.Remaining, sum.Failed)
 	}
@@ -126,10 +130,10 @@ func (r *bulkRun) finish(ctx context.Context) (*BulkSummary, error) {
 func (r *bulkRun) one(ctx context.Context, cancel context.CancelFunc, i int) {
 	id := r.cp.ids[i]
 	if r.opt.DryRun {
-		r.report(BulkEvent{ID: id, Outcome: BulkDryRun}, false)
+		r.report(BulkEvent{ID: id, Outcome: BulkDryRun})
 		return
 	}
-	if ctx.Err() != nil {
+	if ctx.Err() != nil || r.stopped() {
 		return
 	}
 	if r.cp.state[i] == stIntent {
@@ -193,10 +197,10 @@ func (r *bulkRun) end(ctx context.Context, cancel context.CancelFunc, i int, ev 
 			return
 		}
 	}
-	r.report(ev, ev.Checked)
+	r.report(ev)
 }
 
-func (r *bulkRun) report(ev BulkEvent, checked bool) {
+func (r *bulkRun) report(ev BulkEvent) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	s := &r.sum
@@ -215,13 +219,22 @@ func (r *bulkRun) report(ev BulkEvent, checked bool) {
 			s.Errors = append(s.Errors, fmt.Errorf("runner %d: %w", ev.ID, ev.Err))
 		}
 	}
-	if checked {
+	if ev.Checked {
 		s.Checked++
 	}
-	ev.Finished = s.Done + s.Gone + s.Changed + s.DryRun + s.Failed
+	ev.Finished = s.Resumed + s.Done + s.Gone + s.Changed + s.DryRun + s.Failed
 	ev.Total = s.Total
 	if r.opt.Progress != nil {
 		r.opt.Progress(ev)
+	}
+}
+
+func (r *bulkRun) stopped() bool {
+	select {
+	case <-r.opt.Stop:
+		return true
+	default:
+		return false
 	}
 }
 

@@ -446,3 +446,31 @@ func TestBulkSelect_scopes(t *testing.T) {
 		assert.Equal(t, []int64{tc.want}, got)
 	}
 }
+
+func TestBulk_stopLetsWritesInFlightFinish(t *testing.T) {
+	t.Parallel()
+	f := newBulkFleet(t, 40)
+	path := filepath.Join(t.TempDir(), "cp")
+	stop := make(chan struct{})
+	var last BulkEvent
+	sum, err := f.c.Runners.Bulk(t.Context(), BulkDelete(), doomed, &BulkOptions{Checkpoint: path, Concurrency: 4, Stop: stop, Progress: func(ev BulkEvent) {
+		if ev.Finished == 10 {
+			close(stop)
+		}
+		last = ev
+	}})
+	require.ErrorIs(t, err, ErrBulkIncomplete)
+	assert.Contains(t, err.Error(), "stopped")
+	// Nothing failed: the deletes in flight when Stop closed finished.
+	assert.Zero(t, sum.Failed)
+	assert.Equal(t, last.Finished, sum.Done)
+	assert.Equal(t, 40-sum.Done, sum.Remaining)
+	assert.Len(t, f.writes(), sum.Done)
+	for _, r := range f.srv.Requests() {
+		assert.NotZero(t, r.Status, "a request was cut off")
+	}
+	sum2, err := f.c.Runners.ResumeBulk(t.Context(), path, &BulkOptions{Progress: func(ev BulkEvent) { last = ev }})
+	require.NoError(t, err)
+	assert.Equal(t, BulkSummary{Change: "delete", Total: 40, Resumed: sum.Done, Done: 40 - sum.Done}, *sum2)
+	assert.Equal(t, BulkEvent{ID: last.ID, Outcome: BulkDone, Finished: 40, Total: 40}, last)
+}
