@@ -95,7 +95,9 @@ func crashFleet(t *testing.T, n int, latency time.Duration) *bulkFleet {
 			f.out = append(f.out, srv.AddRunner(glrunnerstest.Runner{TagList: []string{"keep", "doomed-not"}}))
 		}
 	}
-	srv.AddFault(glrunnerstest.Fault{Latency: latency, Times: -1})
+	if latency > 0 {
+		srv.AddFault(glrunnerstest.Fault{Latency: latency, Times: -1})
+	}
 	return f
 }
 

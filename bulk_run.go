@@ -114,9 +114,9 @@ func (r *bulkRun) finish(ctx context.Context) (*BulkSummary, error) {
 		return &sum, r.fatal
 	case r.opt.DryRun:
 		return &sum, nil
-	case sum.Remaining > 0 && ctx.Err() != nil && sum.Failed < sum.Remaining:
+	case sum.Remaining > 0 && ctx.Err() != nil:
 		return &sum, fmt.Errorf("%w: %d runners left: %w", ErrBulkIncomplete, sum.Remaining, context.Cause(ctx))
-	case sum.Remaining > 0 && r.stopped() && sum.Failed < sum.Remaining:
+	case sum.Remaining > 0 && r.stopped():
 		return &sum, fmt.Errorf("%w: %d runners left: stopped", ErrBulkIncomplete, sum.Remaining)
 	case sum.Remaining > 0:
 		return &sum, fmt.Errorf("%w: %d runners left, %d failed", ErrBulkIncomplete, sum.Remaining, sum.Failed)
@@ -139,7 +139,7 @@ func (r *bulkRun) one(ctx context.Context, cancel context.CancelFunc, i int) {
 	if r.cp.state[i] == stIntent {
 		out, err, write := r.check(ctx, id)
 		if !write {
-			r.end(ctx, cancel, i, BulkEvent{ID: id, Outcome: out, Err: err, Checked: true})
+			r.end(cancel, i, BulkEvent{ID: id, Outcome: out, Err: err, Checked: true})
 			return
 		}
 		// The change is not there: the earlier write was never applied.
@@ -149,7 +149,7 @@ func (r *bulkRun) one(ctx context.Context, cancel context.CancelFunc, i int) {
 		return
 	}
 	out, err := r.write(ctx, id)
-	r.end(ctx, cancel, i, BulkEvent{ID: id, Outcome: out, Err: err})
+	r.end(cancel, i, BulkEvent{ID: id, Outcome: out, Err: err})
 }
 
 // check reads a runner whose write may have been applied: write is true
@@ -185,12 +185,9 @@ func (r *bulkRun) write(ctx context.Context, id int64) (BulkOutcome, error) {
 	return BulkFailed, err
 }
 
-// end journals a finished runner and reports it. A failure because the run
-// was stopped is not reported: the runner is simply not reached.
-func (r *bulkRun) end(ctx context.Context, cancel context.CancelFunc, i int, ev BulkEvent) {
-	if ev.Outcome == BulkFailed && ctx.Err() != nil {
-		return
-	}
+// end journals a finished runner and reports it. A write cut off by ctx
+// is reported as failed: its outcome is unknown, and a resume checks it.
+func (r *bulkRun) end(cancel context.CancelFunc, i int, ev BulkEvent) {
 	if terminal(ev.Outcome) {
 		if err := r.cp.done(i, ev.Outcome); err != nil {
 			r.abort(cancel, err)
