@@ -214,6 +214,11 @@ var (
 // the selection's listing (nothing changed), ctx's error, or
 // ErrBulkIncomplete when some runners failed. The summary is non-nil
 // once the selection is known.
+//
+// Cost: one request per 100 runners to list the selection, one write per
+// runner, and one GET per runner a crashed run may have written.
+//
+// Built on: the selection's runner list, Get, Update and Delete.
 func (s *RunnersService) Bulk(ctx context.Context, change BulkChange, sel BulkSelection, opt *BulkOptions, opts ...RequestOption) (*BulkSummary, error) {
 	o, err := opt.withDefaults()
 	if err != nil {
@@ -232,6 +237,8 @@ func (s *RunnersService) Bulk(ctx context.Context, change BulkChange, sel BulkSe
 // or path and its UnmodifiedSince zero. A checkpoint is only written once
 // its selection is snapshotted, so a missing file (os.ErrNotExist) means
 // the run that was to write it changed nothing.
+//
+// Built on: Get, Update and Delete, as Bulk.
 func (s *RunnersService) ResumeBulk(ctx context.Context, path string, opt *BulkOptions, opts ...RequestOption) (*BulkSummary, error) {
 	o, err := opt.withDefaults()
 	if err != nil {

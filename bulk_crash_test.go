@@ -153,6 +153,7 @@ func TestBulkDelete_survivesSIGKILL(t *testing.T) {
 	}
 	slices.Sort(sizes)
 
+	listKill := 1 + rng.IntN(pages-1)
 	start := time.Now()
 	for k := range 10 {
 		cmd, out := startBulkChild(t, f, path)
@@ -166,7 +167,7 @@ func TestBulkDelete_survivesSIGKILL(t *testing.T) {
 						lists++
 					}
 				}
-				return lists >= 1+rng.IntN(pages-1)
+				return lists >= listKill
 			}
 			st, err := os.Stat(path)
 			return err == nil && st.Size() >= sizes[k-1]
