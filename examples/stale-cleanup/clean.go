@@ -32,13 +32,17 @@ func clean(st *stopper, client *glrunners.Client, cfg config, now time.Time, out
 		out.deleting(total, cfg.concurrency)
 		var mu sync.Mutex
 		done := 0
-		dl := &deleter{c: client, concurrency: cfg.concurrency, stop: st.stop.Done(), report: func(o outcome) {
+		outs, err := deleteJournalled(st, client, found.Candidates, cfg, out, func(o outcome) {
 			mu.Lock()
 			defer mu.Unlock()
 			done++
 			out.result(o, done, total)
-		}}
-		s = summarize(total, dl.deleteAll(st.ctx, found.Candidates))
+		})
+		if err != nil {
+			fmt.Fprintln(stderr, "stale-cleanup:", err)
+			return exitIncomplete
+		}
+		s = summarize(total, outs)
 	}
 	if why := st.stopped(); why != nil {
 		s.Stopped = why.Error()

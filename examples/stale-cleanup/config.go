@@ -21,6 +21,8 @@ type config struct {
 	demo        bool
 	json        bool
 	timeout     time.Duration
+	checkpoint  string // -checkpoint: the journal of -apply
+	resume      string // -resume: finish the run journalled there
 }
 
 // filter selects the stale runners to delete. Group and Project are full
@@ -51,6 +53,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.BoolVar(&cfg.apply, "apply", false, "delete the runners found (default: dry run, print them)")
 	fs.BoolVar(&cfg.demo, "demo", false, "run against an in-memory GitLab with a demo fleet instead of GITLAB_URL")
 	fs.BoolVar(&cfg.json, "json", false, "print one JSON object per line instead of text")
+	fs.StringVar(&cfg.checkpoint, "checkpoint", "", "with -apply, journal the deletes in this file (default: a new file in the temporary directory)")
+	fs.StringVar(&cfg.resume, "resume", "", "finish the run journalled in this checkpoint file, without a new search (with -apply; without it, list what is left)")
 	fs.DurationVar(&cfg.timeout, "timeout", 10*time.Minute, "give up after this long, aborting the requests in flight")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `Usage: stale-cleanup [flags]

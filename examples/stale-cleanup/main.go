@@ -119,5 +119,8 @@ func run(ctx context.Context, args []string, e env) int {
 	if e.signals != nil {
 		defer e.signals(st.signal)()
 	}
+	if cfg.resume != "" {
+		return resumeRun(st, client, cfg, out, e.stderr)
+	}
 	return clean(st, client, cfg, now(), out, e.stderr)
 }
