@@ -4,9 +4,12 @@ import (
 	"encoding/json"
 	"io"
 	"reflect"
+	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -143,4 +146,31 @@ func TestRunnerList_truncated(t *testing.T) {
 			require.ErrorIs(t, err, io.ErrUnexpectedEOF, "cut at %d: %.60q", n, data[max(0, n-30):n])
 		}
 	}
+}
+
+// TestRunnerList_keptRunnerAlone keeps one runner of a decoded page and
+// checks that the others, and their text, are freed: no runner pins its
+// page's memory (each runner, with its pointees, is an allocation of its
+// own, and its strings one string of its own).
+func TestRunnerList_keptRunnerAlone(t *testing.T) {
+	page := runnerPage(50)
+	var list []*Runner
+	require.True(t, scanKnown(page, &list))
+	var freed atomic.Int32
+	for i, r := range list {
+		if i != 7 {
+			runtime.AddCleanup(r, func(struct{}) { freed.Add(1) }, struct{}{})
+			runtime.AddCleanup(unsafe.StringData(*r.Description), func(struct{}) { freed.Add(1) }, struct{}{})
+		}
+	}
+	kept := list[7]
+	list = nil
+	want := int32(2 * 49)
+	for deadline := time.Now().Add(10 * time.Second); freed.Load() < want && time.Now().Before(deadline); {
+		runtime.GC()
+		time.Sleep(10 * time.Millisecond)
+	}
+	assert.Equal(t, want, freed.Load(), "runners and texts freed while one runner of the page is kept")
+	assert.Equal(t, "fleet-amd64-007 (docker-autoscaler)", *kept.Description)
+	runtime.KeepAlive(kept)
 }

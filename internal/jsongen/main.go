@@ -35,9 +35,15 @@ func main() {
 	if err != nil {
 		fail(err.Error())
 	}
+	// Remove generated files no longer generated (a root dropped, a part
+	// no longer needed); a file without the header is someone's own.
 	old, _ := filepath.Glob("jsondecode_gen_*.go")
 	for _, name := range old {
-		if _, keep := files[name]; !keep {
+		src, err := os.ReadFile(name)
+		if err != nil {
+			fail(err.Error())
+		}
+		if _, keep := files[name]; !keep && strings.HasPrefix(string(src), header) {
 			if err := os.Remove(name); err != nil {
 				fail(err.Error())
 			}
