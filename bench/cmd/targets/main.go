@@ -104,8 +104,9 @@ func trim(v float64) string {
 }
 
 // target is one line of the targets of issues 8 and 16: num/den per
-// round when den is set, else the value num reports (itself a ratio, or a bound when bound is
-// set). It must not pass limit or, with strict, must stay below it.
+// round when den is set, else the value num reports (itself a ratio, or a
+// bound when bound is set). It must not pass limit or, with strict, must
+// stay below it.
 type target struct {
 	what, num, den, unit string
 	limit                float64
