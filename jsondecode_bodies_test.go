@@ -17,8 +17,8 @@ import (
 // runs on every `go test`, where the fuzz targets run only when asked.
 
 // bodyGen draws bodies; one value in odds is drawn from the odd ones:
-// what encoding/json refuses, or accepts in a way the scanner leaves to the
-// general decoder.
+// what encoding/json refuses, or accepts in a way the fast path leaves to
+// the fallback.
 type bodyGen struct {
 	r    *rand.Rand
 	odds int
