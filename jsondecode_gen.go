@@ -60,32 +60,60 @@ var generatedKeys = map[string][]string{
 	"UserBasic":          userBasicKeys,
 }
 
-// enumValues are the constants of the enum types the readers store
-// without a copy (enumValue).
-var enumValues = map[string]string{
-	"active":               "active",
-	"canceled":             "canceled",
-	"canceling":            "canceling",
-	"created":              "created",
-	"failed":               "failed",
-	"group_type":           "group_type",
-	"idle":                 "idle",
-	"instance_type":        "instance_type",
-	"manual":               "manual",
-	"never_contacted":      "never_contacted",
-	"not_protected":        "not_protected",
-	"offline":              "offline",
-	"online":               "online",
-	"paused":               "paused",
-	"pending":              "pending",
-	"preparing":            "preparing",
-	"project_type":         "project_type",
-	"ref_protected":        "ref_protected",
-	"running":              "running",
-	"scheduled":            "scheduled",
-	"skipped":              "skipped",
-	"stale":                "stale",
-	"success":              "success",
-	"waiting_for_callback": "waiting_for_callback",
-	"waiting_for_resource": "waiting_for_resource",
+// knownEnum returns the constant of an enum type the readers store without
+// a copy (enumValue) whose value is v.
+func knownEnum(v []byte) (string, bool) {
+	switch string(v) {
+	case "active":
+		return "active", true
+	case "canceled":
+		return "canceled", true
+	case "canceling":
+		return "canceling", true
+	case "created":
+		return "created", true
+	case "failed":
+		return "failed", true
+	case "group_type":
+		return "group_type", true
+	case "idle":
+		return "idle", true
+	case "instance_type":
+		return "instance_type", true
+	case "manual":
+		return "manual", true
+	case "never_contacted":
+		return "never_contacted", true
+	case "not_protected":
+		return "not_protected", true
+	case "offline":
+		return "offline", true
+	case "online":
+		return "online", true
+	case "paused":
+		return "paused", true
+	case "pending":
+		return "pending", true
+	case "preparing":
+		return "preparing", true
+	case "project_type":
+		return "project_type", true
+	case "ref_protected":
+		return "ref_protected", true
+	case "running":
+		return "running", true
+	case "scheduled":
+		return "scheduled", true
+	case "skipped":
+		return "skipped", true
+	case "stale":
+		return "stale", true
+	case "success":
+		return "success", true
+	case "waiting_for_callback":
+		return "waiting_for_callback", true
+	case "waiting_for_resource":
+		return "waiting_for_resource", true
+	}
+	return "", false
 }

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 )
 
 // The readers of the fast path. The per-type parts (one reader per struct,
@@ -67,16 +66,10 @@ func (s *jsonScanner) nextKey(first bool) (key []byte, end, ok bool) {
 	}
 	start := s.pos + 1
 	i := start
-	for ; i < len(s.data); i++ {
-		c := s.data[i]
-		if c == '"' {
-			break
-		}
-		if c == '\\' || c < 0x20 || c >= utf8.RuneSelf {
-			return nil, false, false
-		}
+	for i < len(s.data) && plainByte[s.data[i]]&plainASCII != 0 {
+		i++
 	}
-	if i == len(s.data) {
+	if i == len(s.data) || s.data[i] != '"' { // an escape, a byte past ASCII: the fallback's
 		return nil, false, false
 	}
 	key = s.data[start:i]
@@ -187,7 +180,7 @@ func (s *jsonScanner) secretValue(dst *Secret) bool {
 
 // enumValue reads a string of a field with a few known values (status,
 // type, access level): a known value is stored as the package's constant
-// (enumValues, generated from enums.go), so the item's text does not hold a
+// (knownEnum, generated from enums.go), so the item's text does not hold a
 // copy of it.
 func (s *jsonScanner) enumValue(dst *string) bool {
 	d := s.data
@@ -196,7 +189,7 @@ func (s *jsonScanner) enumValue(dst *string) bool {
 			if d[i] != '"' {
 				continue
 			}
-			if v, ok := enumValues[string(d[s.pos+1:i])]; ok {
+			if v, ok := knownEnum(d[s.pos+1 : i]); ok {
 				*dst, s.pos = v, i+1
 				return true
 			}

@@ -156,9 +156,9 @@ func (g *gen) common(roots []string) ([]byte, error) {
 	}
 	b.WriteString("}\n\n")
 
-	b.WriteString("// enumValues are the constants of the enum types the readers store\n")
-	b.WriteString("// without a copy (enumValue).\n")
-	b.WriteString("var enumValues = map[string]string{\n")
+	b.WriteString("// knownEnum returns the constant of an enum type the readers store without\n")
+	b.WriteString("// a copy (enumValue) whose value is v.\n")
+	b.WriteString("func knownEnum(v []byte) (string, bool) {\n\tswitch string(v) {\n")
 	seen := map[string]bool{}
 	var values []string
 	for e := range g.enums {
@@ -171,8 +171,9 @@ func (g *gen) common(roots []string) ([]byte, error) {
 	}
 	sort.Strings(values)
 	for _, v := range values {
-		fmt.Fprintf(&b, "\t%q: %q,\n", v, v)
+		fmt.Fprintf(&b, "\tcase %q:\n\t\treturn %q, true\n", v, v)
 	}
+	b.WriteString("\t}\n\treturn \"\", false\n")
 	b.WriteString("}\n")
 	return format.Source([]byte(b.String()))
 }
