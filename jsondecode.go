@@ -2,120 +2,54 @@ package glrunners
 
 import (
 	"bytes"
-	"time"
-
-	jsonv2 "github.com/go-json-experiment/json"
-	"github.com/go-json-experiment/json/jsontext"
-	jsonv1 "github.com/go-json-experiment/json/v1"
+	"encoding/json"
+	"errors"
+	"io"
 )
 
-// unmarshalJSON decodes a 2xx body into out. It accepts and rejects the
-// same inputs as encoding/json and, when it accepts, fills out with the
-// same value, for every response type of this package (a differential test
-// and fuzz target hold it to that), at less than half the cost: see
-// jsondecode_bench_test.go.
+//go:generate go run ./internal/jsongen Runner RunnerDetails RunnerJob RunnerManager Project RunnerRegistration Token
+
+// decodeJSON decodes a 2xx body into out, a pointer to a zero value or to
+// an empty slice (decodeInto leaves it so), along one path:
 //
-// The decoder is github.com/go-json-experiment/json, the prototype of
-// encoding/json/v2, with only the v1 behaviours that can change a decoded
-// value switched back on (decodeOptions). Errors are v2's
-// [jsontext.SyntacticError] and [jsonv2.SemanticError], not v1's types; a
-// body that ends early, wherever it is cut, unwraps to io.ErrUnexpectedEOF.
-func unmarshalJSON(data []byte, out any) error {
-	opts := decodeOptions
-	if mayHoldEscapedTime(data) {
-		opts = decodeOptionsExactTime
-	}
-	return jsonv2.Unmarshal(data, out, opts...)
-}
-
-// decodeOptions is built once: a call passes the slice as is, so options
-// cost no allocation. Each option restores a v1 behaviour that GitLab's
-// answers, a proxy or a broken server could otherwise tell apart:
+//   - the fast path (scanKnown, generated from types.go by
+//     internal/jsongen into jsondecode_gen_*.go) decodes the response types
+//     (every type a call decodes into, lists of them, and their nested
+//     types) when the body is one it understands completely: each key once
+//     and in its case, values of the fields' types, strings of valid
+//     UTF-8, times time.Time reads from the raw string;
+//   - anything else, and any other type, goes to encoding/json, which
+//     decides as encoding/json does by definition.
 //
-//   - AllowDuplicateNames: a repeated key is accepted and the last one wins.
-//   - AllowInvalidUTF8: invalid UTF-8 and lone surrogate escapes become
-//     U+FFFD instead of failing the whole page.
-//   - MatchCaseInsensitiveNames with MatchCaseSensitiveDelimiter: "ID" fills
-//     ID, but "ipaddress" does not fill IPAddress (v2 alone would also
-//     ignore '_' and '-').
-//   - MergeWithLegacySemantics: null leaves a non-pointer field as it was
-//     (v2 zeroes it), which shows when a key repeats; a repeated array or
-//     object merges into the earlier one as v1 does.
-//   - ParseTimeWithLooseRFC3339: times accept what time.Time.UnmarshalJSON
-//     accepts (a one-digit hour, ',' before the fraction, a zone hour
-//     past 23).
-//
-// Left off on purpose: ReportErrorsWithLegacySemantics. It makes v2 check
-// the whole input before decoding (a pre-scan that costs about 15% here, as
-// it costs encoding/json a fifth of its time) and keep decoding after a type
-// error. Neither changes whether a body is rejected or what an accepted body
-// decodes to; only the error's type and the contents of out after a
-// failure, which the SDK discards. (It would also hide a Go type v2 finds
-// ambiguous, such as two fields of one name at one depth: the differential
-// test fails at once on any such type.) The other v1 options affect
-// encoding, `string` tags, Go arrays, []byte and time.Duration, none of
-// which a response type holds.
-var decodeOptions = []jsonv2.Options{jsonv2.JoinOptions(v1DecodeBehaviours...)}
-
-var v1DecodeBehaviours = []jsonv2.Options{
-	jsontext.AllowDuplicateNames(true),
-	jsontext.AllowInvalidUTF8(true),
-	jsonv2.MatchCaseInsensitiveNames(true),
-	jsonv1.MatchCaseSensitiveDelimiter(true),
-	jsonv1.MergeWithLegacySemantics(true),
-	jsonv1.ParseTimeWithLooseRFC3339(true),
-}
-
-// decodeOptionsExactTime adds time.Time's own UnmarshalJSON, which v1 calls
-// and v2 replaces with a built-in. They differ on one thing: v1's method
-// parses the raw bytes between the quotes without unescaping them
-// (go.dev/issue/47353), so "2025-01-14T08\u003a22:51Z" is an error in v1 and
-// a time in v2. The hook adds 15-20% to the decoding time, since every
-// field then goes through a lookup, so it is used only for bodies
-// mayHoldEscapedTime cannot clear.
-var decodeOptionsExactTime = []jsonv2.Options{jsonv2.JoinOptions(decodeOptions[0], jsonv2.WithUnmarshalers(v1TimeMethod))}
-
-var v1TimeMethod = jsonv2.UnmarshalFunc(func(b []byte, t *time.Time) error {
-	return t.UnmarshalJSON(b)
-})
-
-// mayHoldEscapedTime reports whether data has an escape that decodes to a
-// byte an RFC 3339 time can hold: a digit or one of "+,-.:TZtz " (t, z and
-// space only to stay on the safe side). Escapes of anything else, such as
-// the \u0026, \u003c and \u003e GitLab writes for '&', '<' and '>', cannot
-// turn a string v1 rejects as a time into one v2 accepts. Any other escape
-// form (\n, \", \/, a surrogate pair) decodes to a byte no time holds.
-func mayHoldEscapedTime(data []byte) bool {
-	for {
-		i := bytes.Index(data, []byte(`\u00`))
-		if i < 0 {
-			return false
-		}
-		data = data[i+len(`\u00`):]
-		if len(data) < 2 {
-			return true // cut short: let the exact path report it
-		}
-		hi, ok1 := unhex(data[0])
-		lo, ok2 := unhex(data[1])
-		if !ok1 || !ok2 {
-			return true
-		}
-		switch c := hi<<4 | lo; {
-		case '0' <= c && c <= '9', c == '+', c == ',', c == '-', c == '.', c == ':',
-			c == 'T', c == 'Z', c == 't', c == 'z', c == ' ':
-			return true
-		}
+// The fast path only ever has to agree with encoding/json on the inputs it
+// takes: the differential tests, generated bodies and FuzzDecodeDifferential
+// hold it to that. A body that ends before its JSON does unwraps to
+// io.ErrUnexpectedEOF (decodeInto tells a broken-off answer by it).
+func decodeJSON(data []byte, out any) error {
+	if scanKnown(data, out) {
+		return nil
 	}
+	err := json.Unmarshal(data, out)
+	if se := (*json.SyntaxError)(nil); errors.As(err, &se) && se.Offset == int64(len(data)) && cut(data) {
+		return &cutJSONError{se}
+	}
+	return err
 }
 
-func unhex(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
-	case 'A' <= c && c <= 'F':
-		return c - 'A' + 10, true
-	}
-	return 0, false
+// cut reports whether data, which json.Unmarshal refused at its last byte,
+// is a value that breaks off: Unmarshal reports a body cut in a literal
+// ("tr") as an invalid character, as it reports "tr " (not cut), while
+// json.Decoder, which reads a stream, says io.ErrUnexpectedEOF of exactly
+// the cut ones (io.EOF of one with nothing but space).
+func cut(data []byte) bool {
+	var raw json.RawMessage
+	err := json.NewDecoder(bytes.NewReader(data)).Decode(&raw)
+	return err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF)
 }
+
+// cutJSONError is encoding/json's report of a body that ends early; it
+// unwraps to io.ErrUnexpectedEOF too.
+type cutJSONError struct{ err *json.SyntaxError }
+
+func (e *cutJSONError) Error() string   { return e.err.Error() }
+func (e *cutJSONError) Unwrap() []error { return []error{e.err, io.ErrUnexpectedEOF} }

@@ -5,10 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
-
-	jsonv2 "github.com/go-json-experiment/json"
-	jsonv1 "github.com/go-json-experiment/json/v1"
 )
 
 // runnerPage is a list page of n runners carrying every field of the spec's
@@ -36,7 +34,9 @@ func runnerPage(n int) []byte {
 }
 
 // BenchmarkDecodeRunnerPage decodes one 100-runner page into []*Runner:
-// encoding/json against unmarshalJSON, and the variants it was chosen from.
+// encoding/json (the fallback) against decodeJSON (the fast path, which
+// GitLab's pages never make give up), into a nil slice and into one with
+// room for the page, as the SDK's list calls decode.
 func BenchmarkDecodeRunnerPage(b *testing.B) {
 	page := runnerPage(100)
 	var check []*Runner
@@ -44,102 +44,46 @@ func BenchmarkDecodeRunnerPage(b *testing.B) {
 		b.Fatalf("bad page: %v", err)
 	}
 	b.Logf("page: %d bytes", len(page))
-	run := func(name string, decode func([]byte, any) error) {
-		b.Run(name, func(b *testing.B) {
+	for _, v := range []struct {
+		name   string
+		decode func([]byte, any) error
+		room   int
+	}{
+		{"encoding-json", json.Unmarshal, 0}, {"decodeJSON", decodeJSON, 0},
+		{"encoding-json-presized", json.Unmarshal, 100}, {"decodeJSON-presized", decodeJSON, 100},
+	} {
+		b.Run(v.name, func(b *testing.B) {
 			b.SetBytes(int64(len(page)))
 			b.ReportAllocs()
 			for b.Loop() {
-				var out []*Runner
-				if err := decode(page, &out); err != nil || len(out) != 100 {
+				out := make([]*Runner, 0, v.room)
+				if err := v.decode(page, &out); err != nil || len(out) != 100 {
 					b.Fatal(err)
 				}
 			}
 		})
 	}
-	run("encoding-json", json.Unmarshal)
-	run("unmarshalJSON", unmarshalJSON)
-	// What the SDK runs on a page: scanRunnerPage, which GitLab's pages
-	// never make give up.
-	run("unmarshalList", unmarshalList)
-	// The general decoder a page goes to when scanRunnerPage gives up:
-	// runnerList, Runners and the pointees of their nullable fields in one
-	// block per page.
-	run("runnerList", func(data []byte, out any) error {
-		return unmarshalJSON(data, (*runnerList)(out.(*[]*Runner)))
-	})
-	// runnerList on a page that mayHoldEscapedTime flags.
-	run("unmarshalList-exact-time", func(data []byte, out any) error {
-		return jsonv2.Unmarshal(data, (*runnerList)(out.(*[]*Runner)), decodeOptionsExactTime...)
-	})
-	// What a page that mayHoldEscapedTime flags costs.
-	run("exact-time-path", withOptions(decodeOptionsExactTime))
-	// v2 run with every v1 option, as its own v1 package does: the pre-scan
-	// and v1 error reporting included.
-	run("v2-all-v1-options", withOptions([]jsonv2.Options{jsonv1.DefaultOptionsV1()}))
-	// v2's defaults: not exact (duplicate keys, case, invalid UTF-8), for
-	// scale only.
-	run("v2-defaults", func(data []byte, out any) error { return jsonv2.Unmarshal(data, out) })
-
-	// Two ways to allocate less, open to the caller, who knows per_page:
-	// a slice made with the page's capacity (v2 fills it in place, as v1
-	// does), and one []Runner slab the page's pointers point into, which
-	// makes 1 allocation where []*Runner makes 100, for the same values.
-	b.Run("unmarshalJSON-presized", func(b *testing.B) {
-		b.SetBytes(int64(len(page)))
-		b.ReportAllocs()
-		for b.Loop() {
-			out := make([]*Runner, 0, 100)
-			if err := unmarshalJSON(page, &out); err != nil || len(out) != 100 {
-				b.Fatal(err)
-			}
-		}
-	})
-	b.Run("unmarshalList-presized", func(b *testing.B) {
-		b.SetBytes(int64(len(page)))
-		b.ReportAllocs()
-		for b.Loop() {
-			out := make([]*Runner, 0, 100)
-			if err := unmarshalList(page, &out); err != nil || len(out) != 100 {
-				b.Fatal(err)
-			}
-		}
-	})
-	b.Run("unmarshalJSON-slab", func(b *testing.B) {
-		b.SetBytes(int64(len(page)))
-		b.ReportAllocs()
-		for b.Loop() {
-			slab := make([]Runner, 0, 100)
-			if err := unmarshalJSON(page, &slab); err != nil {
-				b.Fatal(err)
-			}
-			out := make([]*Runner, len(slab))
-			for i := range slab {
-				out[i] = &slab[i]
-			}
-			if len(out) != 100 {
-				b.Fatal(len(out))
-			}
-		}
-	})
 }
 
-// BenchmarkDecodeRunnerDetails decodes the answer of Runners.Get: with
-// encoding/json, the general decoder, and what the SDK runs (the scanner).
-func BenchmarkDecodeRunnerDetails(b *testing.B) {
-	data := fixtureB(b, "runner_details.json")
-	for _, v := range []struct {
-		name   string
-		decode func([]byte, any) error
-	}{{"encoding-json", json.Unmarshal}, {"unmarshalJSON", unmarshalJSON}, {"decodeJSON", decodeJSON}} {
-		b.Run(v.name, func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				var rd RunnerDetails
-				if err := v.decode(data, &rd); err != nil {
-					b.Fatal(err)
+// BenchmarkDecodeFixtures decodes the answers of Runners.Get, ListJobs and
+// ListManagers: with encoding/json, and what the SDK runs (decodeJSON).
+func BenchmarkDecodeFixtures(b *testing.B) {
+	for _, name := range []string{"runner_details.json", "runner_jobs.json", "runner_managers.json"} {
+		data, tg := fixtureB(b, name), fixtureTargets[name]
+		for _, v := range []struct {
+			name   string
+			decode func([]byte, any) error
+		}{{"encoding-json", json.Unmarshal}, {"decodeJSON", decodeJSON}} {
+			b.Run(strings.TrimSuffix(name, ".json")+"/"+v.name, func(b *testing.B) {
+				b.SetBytes(int64(len(data)))
+				b.ReportAllocs()
+				for b.Loop() {
+					if err := v.decode(data, tg.new()); err != nil {
+						b.Fatal(err)
+					}
 				}
-			}
-		})
+			})
+		}
 	}
 }
 

@@ -1,78 +1,48 @@
 package glrunners
 
 import (
+	"strconv"
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 )
 
-var runnerScanners = sync.Pool{New: func() any { return new(runnerScanner) }}
+// The readers of the fast path. The per-type parts (one reader per struct,
+// its key list, the slots of its pointer fields) are generated from
+// types.go into jsondecode_gen_*.go; this file holds what they share. Each
+// reader expects s.pos at a value's first byte and leaves it after the
+// value, and returns false (gives up) on anything it does not model
+// exactly as encoding/json decodes it.
 
-// runnerScanner is the reader under scanRunnerPage and scanRunnerDetails:
-// a position in one body, readers for the values of the fields of those
-// types, each exact where it accepts and giving up (false) on anything it
-// does not model, and the body's text. The readers expect s.pos at a
-// value's first byte and leave it after the value. The scanner is pooled:
-// its fixes keep their room from one body to the next.
-type runnerScanner struct {
+var scanners = sync.Pool{New: func() any { return new(jsonScanner) }}
+
+// jsonScanner is a position in one body and the text of the value being
+// decoded (see jsondecode_scantext.go). It is pooled: its buffers keep
+// their room from one body to the next.
+type jsonScanner struct {
 	data []byte
 	pos  int
 
-	chunk     strings.Builder // the current chunk of the page's text
-	fixes     []stringFix     // strings in chunk, to set once it is final
-	textBytes int             // text in chunks made final
-	boxes     []runnerBox     // the current block
-	items     int             // runners decoded
-	itemBytes int             // bytes those runners took
+	text  []byte      // the current item's strings, unescaped, back to back
+	fixes []stringFix // where each of them goes, once text is one string
 }
 
-// stringFix is a string whose content is chunk[start:end], to store in dst
-// once the chunk is final (strings.Builder gives the chunk as a string
-// without a copy, but only then).
+// stringFix is a string whose content is text[start:end], to store in dst
+// once the item's text is one string.
 type stringFix struct {
 	dst        *string
 	start, end int
 }
 
-func (s *runnerScanner) reset() {
+func (s *jsonScanner) reset() {
 	clear(s.fixes)
-	*s = runnerScanner{fixes: s.fixes[:0]}
-}
-
-// object reads the object at s.pos, handing each key to field, which reads
-// its value and returns the key's bit in the set of keys seen, or 0 for a
-// key it does not know, which object skips unless it folds onto one of
-// keys. A repeated key makes it give up.
-func (s *runnerScanner) object(keys []string, field func(key []byte) (uint64, bool)) bool {
-	if s.data[s.pos] != '{' {
-		return false
-	}
-	s.pos++
-	var seen uint64
-	for first := true; ; first = false {
-		key, end, ok := s.nextKey(first)
-		if !ok {
-			return false
-		}
-		if end {
-			return true
-		}
-		bit, ok := field(key)
-		if bit == 0 {
-			ok = s.unknown(key, keys)
-		}
-		if !ok || seen&bit != 0 {
-			return false
-		}
-		seen |= bit
-	}
+	*s = jsonScanner{text: s.text[:0], fixes: s.fixes[:0]}
 }
 
 // nextKey reads up to the next key's value: after the object's '{' when
 // first, else after a value. It returns the key (plain ASCII, no escapes,
 // or it gives up), or end when the object closes.
-func (s *runnerScanner) nextKey(first bool) (key []byte, end, ok bool) {
+func (s *jsonScanner) nextKey(first bool) (key []byte, end, ok bool) {
 	if !s.skipSpace() {
 		return nil, false, false
 	}
@@ -96,16 +66,10 @@ func (s *runnerScanner) nextKey(first bool) (key []byte, end, ok bool) {
 	}
 	start := s.pos + 1
 	i := start
-	for ; i < len(s.data); i++ {
-		c := s.data[i]
-		if c == '"' {
-			break
-		}
-		if c == '\\' || c < 0x20 || c >= utf8.RuneSelf {
-			return nil, false, false
-		}
+	for i < len(s.data) && plainByte[s.data[i]]&plainASCII != 0 {
+		i++
 	}
-	if i == len(s.data) {
+	if i == len(s.data) || s.data[i] != '"' { // an escape, a byte past ASCII: the fallback's
 		return nil, false, false
 	}
 	key = s.data[start:i]
@@ -121,9 +85,9 @@ func (s *runnerScanner) nextKey(first bool) (key []byte, end, ok bool) {
 }
 
 // unknown skips the value of a key that is not a field, as encoding/json
-// ignores it, unless the key folds onto a field's (encoding/json would fill
-// that field: the general decoder does it).
-func (s *runnerScanner) unknown(key []byte, fields []string) bool {
+// ignores it, unless the key folds onto one of fields (encoding/json
+// would fill that field: the fallback does it).
+func (s *jsonScanner) unknown(key []byte, fields []string) bool {
 	for _, f := range fields {
 		if len(f) == len(key) && strings.EqualFold(f, string(key)) {
 			return false
@@ -132,9 +96,12 @@ func (s *runnerScanner) unknown(key []byte, fields []string) bool {
 	return s.skipValue(0)
 }
 
+// isNull reports whether the value at s.pos begins as null does.
+func (s *jsonScanner) isNull() bool { return s.data[s.pos] == 'n' }
+
 // intValue reads an integer that fits without a doubt (18 digits at most) or
 // null, which leaves dst as it is.
-func (s *runnerScanner) intValue(dst *int64) bool {
+func (s *jsonScanner) intValue(dst *int64) bool {
 	d, i := s.data, s.pos
 	if d[i] == 'n' {
 		return s.literal("null")
@@ -162,8 +129,24 @@ func (s *runnerScanner) intValue(dst *int64) bool {
 	return true
 }
 
+// floatValue reads a number as encoding/json does (strconv.ParseFloat of
+// the literal), or null, which leaves dst as it is; a number out of range
+// is left to the fallback.
+func (s *jsonScanner) floatValue(dst *float64) bool {
+	if s.isNull() {
+		return s.literal("null")
+	}
+	start := s.pos
+	if c := s.data[start]; c != '-' && (c < '0' || c > '9') || !s.skipNumber() {
+		return false
+	}
+	f, err := strconv.ParseFloat(string(s.data[start:s.pos]), 64)
+	*dst = f
+	return err == nil
+}
+
 // boolValue reads true, false, or null, which leaves dst as it is.
-func (s *runnerScanner) boolValue(dst *bool) bool {
+func (s *jsonScanner) boolValue(dst *bool) bool {
 	switch s.data[s.pos] {
 	case 't':
 		*dst = true
@@ -177,34 +160,36 @@ func (s *runnerScanner) boolValue(dst *bool) bool {
 	return false
 }
 
-// optBool reads a *bool: null leaves it nil, a value goes to slot.
-func (s *runnerScanner) optBool(slot *bool, dst **bool) bool {
-	if s.data[s.pos] == 'n' {
-		return s.literal("null")
-	}
-	*dst = slot
-	return s.boolValue(slot)
-}
-
 // stringValue reads a string, or null, which leaves dst as it is.
-func (s *runnerScanner) stringValue(dst *string) bool {
-	if s.data[s.pos] == 'n' {
+func (s *jsonScanner) stringValue(dst *string) bool {
+	if s.isNull() {
 		return s.literal("null")
 	}
 	return s.textValue(dst)
 }
 
+// secretValue reads a Secret as its UnmarshalJSON does: null makes it
+// empty.
+func (s *jsonScanner) secretValue(dst *Secret) bool {
+	if s.isNull() {
+		*dst = ""
+		return s.literal("null")
+	}
+	return s.textValue((*string)(dst))
+}
+
 // enumValue reads a string of a field with a few known values (status,
-// type, state): a known value is stored as the package's constant, so the
-// page's text does not hold a copy of it for every runner.
-func (s *runnerScanner) enumValue(dst *string) bool {
+// type, access level): a known value is stored as the package's constant
+// (knownEnum, generated from enums.go), so the item's text does not hold a
+// copy of it.
+func (s *jsonScanner) enumValue(dst *string) bool {
 	d := s.data
 	if d[s.pos] == '"' {
 		for i := s.pos + 1; i < len(d) && ('a' <= d[i] && d[i] <= 'z' || d[i] == '_' || d[i] == '"'); i++ {
 			if d[i] != '"' {
 				continue
 			}
-			if v, ok := enumValues[string(d[s.pos+1:i])]; ok {
+			if v, ok := knownEnum(d[s.pos+1 : i]); ok {
 				*dst, s.pos = v, i+1
 				return true
 			}
@@ -214,35 +199,10 @@ func (s *runnerScanner) enumValue(dst *string) bool {
 	return s.stringValue(dst)
 }
 
-// enumValues are the values enumValue stores without a copy.
-var enumValues = func() map[string]string {
-	m := map[string]string{"active": "active", "blocked": "blocked"} // users' states
-	for _, v := range []RunnerType{InstanceType, GroupType, ProjectType} {
-		m[string(v)] = string(v)
-	}
-	for _, v := range []RunnerStatus{StatusOnline, StatusOffline, StatusStale, StatusNeverContacted, StatusActive, StatusPaused} {
-		m[string(v)] = string(v)
-	}
-	for _, v := range []JobExecutionStatus{JobExecutionActive, JobExecutionIdle} {
-		m[string(v)] = string(v)
-	}
-	return m
-}()
-
-// optString reads a *string: null leaves it nil, a value goes to slot.
-func (s *runnerScanner) optString(slot *string, dst **string) bool {
-	if s.data[s.pos] == 'n' {
-		return s.literal("null")
-	}
-	*dst = slot
-	return s.textValue(slot)
-}
-
 // timeValue reads a time as encoding/json does, with time.Time's UnmarshalJSON
 // on the raw string; null leaves dst as it is. A string with an escape or
-// a byte past ASCII, which no valid time has, is left to the general
-// decoder.
-func (s *runnerScanner) timeValue(dst *time.Time) bool {
+// a byte past ASCII, which no valid time has, is left to the fallback.
+func (s *jsonScanner) timeValue(dst *time.Time) bool {
 	d := s.data
 	if d[s.pos] == 'n' {
 		return s.literal("null")
@@ -258,73 +218,43 @@ func (s *runnerScanner) timeValue(dst *time.Time) bool {
 	return true
 }
 
-// list reads null (n < 0), or counts the items of the array at s.pos
-// without moving past it, so that the slice is made once, at its size:
-// the scanner keeps pointers into it.
-func (s *runnerScanner) list() (n int, ok bool) {
-	switch s.data[s.pos] {
-	case 'n':
-		return -1, s.literal("null")
-	case '[':
-	default:
-		return 0, false
-	}
-	start := s.pos
-	defer func() { s.pos = start }()
-	s.pos++
-	if s.skipSpaceTo(']') {
-		return 0, true
-	}
-	for {
-		if !s.skipValue(1) {
-			return 0, false
-		}
-		n++
-		if done, ok := s.next(']'); !ok || done {
-			return n, ok
-		}
-	}
-}
+// The readers of a pointer field: null leaves it nil, a value goes to
+// slot, the pointee's room in the item's one allocation.
 
-// eachItem reads the items of the array at s.pos, which list has counted
-// (and so checked), with item(i), or leaves a null item as it is.
-func (s *runnerScanner) eachItem(item func(i int) bool) bool {
-	s.pos++ // '['
-	if s.skipSpaceTo(']') {
-		s.pos++
-		return true
-	}
-	for i := 0; ; i++ {
-		if !s.skipSpace() {
-			return false
-		}
-		var ok bool
-		if s.data[s.pos] == 'n' {
-			ok = s.literal("null")
-		} else {
-			ok = item(i)
-		}
-		if !ok {
-			return false
-		}
-		if done, ok := s.next(']'); !ok || done {
-			return ok
-		}
-	}
-}
-
-// optInt reads a *int64: null leaves it nil, a value goes to slot.
-func (s *runnerScanner) optInt(slot *int64, dst **int64) bool {
-	if s.data[s.pos] == 'n' {
+func (s *jsonScanner) optInt(slot *int64, dst **int64) bool {
+	if s.isNull() {
 		return s.literal("null")
 	}
 	*dst = slot
 	return s.intValue(slot)
 }
 
-// optTime reads a *time.Time: null leaves it nil, a value goes to slot.
-func (s *runnerScanner) optTime(slot *time.Time, dst **time.Time) bool {
-	if s.data[s.pos] == 'n' {
+func (s *jsonScanner) optFloat(slot *float64, dst **float64) bool {
+	if s.isNull() {
+		return s.literal("null")
+	}
+	*dst = slot
+	return s.floatValue(slot)
+}
+
+func (s *jsonScanner) optBool(slot *bool, dst **bool) bool {
+	if s.isNull() {
+		return s.literal("null")
+	}
+	*dst = slot
+	return s.boolValue(slot)
+}
+
+func (s *jsonScanner) optString(slot *string, dst **string) bool {
+	if s.isNull() {
+		return s.literal("null")
+	}
+	*dst = slot
+	return s.textValue(slot)
+}
+
+func (s *jsonScanner) optTime(slot *time.Time, dst **time.Time) bool {
+	if s.isNull() {
 		return s.literal("null")
 	}
 	*dst = slot

@@ -12,8 +12,8 @@ import (
 
 // skipValue checks and skips a value of an unknown key, as deep as
 // encoding/json would accept it but for a nesting this scanner leaves to
-// the general decoder.
-func (s *runnerScanner) skipValue(depth int) bool {
+// the fallback.
+func (s *jsonScanner) skipValue(depth int) bool {
 	if depth > 32 || !s.skipSpace() {
 		return false
 	}
@@ -68,7 +68,7 @@ func (s *runnerScanner) skipValue(depth int) bool {
 // skipString checks and skips the string at s.pos. Bytes past ASCII are
 // not checked: encoding/json accepts invalid UTF-8 (and lone surrogates)
 // in a value it ignores.
-func (s *runnerScanner) skipString() bool {
+func (s *jsonScanner) skipString() bool {
 	end, _, _, ok := s.stringEnd()
 	if ok {
 		s.pos = end + 1
@@ -80,7 +80,7 @@ func (s *runnerScanner) skipString() bool {
 // grammar (escapes checked, control characters refused), and returns the
 // index of its closing quote, and whether the string holds an escape and
 // a byte past ASCII, which the readers check further.
-func (s *runnerScanner) stringEnd() (end int, escaped, wide, ok bool) {
+func (s *jsonScanner) stringEnd() (end int, escaped, wide, ok bool) {
 	d := s.data
 	for i := s.pos + 1; i < len(d); i++ {
 		for i < len(d) && plainByte[d[i]]&plainASCII != 0 {
@@ -119,7 +119,7 @@ func (s *runnerScanner) stringEnd() (end int, escaped, wide, ok bool) {
 
 // skipNumber checks and skips a number by JSON's grammar:
 // -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
-func (s *runnerScanner) skipNumber() bool {
+func (s *jsonScanner) skipNumber() bool {
 	d, i := s.data, s.pos
 	digits := func() int {
 		start := i
@@ -155,7 +155,7 @@ func (s *runnerScanner) skipNumber() bool {
 }
 
 // literal skips lit, which the caller saw begin at s.pos.
-func (s *runnerScanner) literal(lit string) bool {
+func (s *jsonScanner) literal(lit string) bool {
 	if !bytes.HasPrefix(s.data[s.pos:], []byte(lit)) {
 		return false
 	}
@@ -165,7 +165,7 @@ func (s *runnerScanner) literal(lit string) bool {
 
 // next reads what follows an item of an array or a member of an object:
 // ',' (another follows) or end (the last one was read, done).
-func (s *runnerScanner) next(end byte) (done, ok bool) {
+func (s *jsonScanner) next(end byte) (done, ok bool) {
 	if !s.skipSpace() {
 		return false, false
 	}
@@ -181,7 +181,7 @@ func (s *runnerScanner) next(end byte) (done, ok bool) {
 }
 
 // skipSpace skips JSON whitespace and reports whether a byte follows.
-func (s *runnerScanner) skipSpace() bool {
+func (s *jsonScanner) skipSpace() bool {
 	d := s.data
 	for s.pos < len(d) {
 		switch d[s.pos] {
@@ -195,11 +195,11 @@ func (s *runnerScanner) skipSpace() bool {
 }
 
 // skipSpaceTo skips whitespace and reports whether c follows.
-func (s *runnerScanner) skipSpaceTo(c byte) bool {
+func (s *jsonScanner) skipSpaceTo(c byte) bool {
 	return s.skipSpace() && s.data[s.pos] == c
 }
 
 // atEnd skips whitespace and reports whether the input ends there.
-func (s *runnerScanner) atEnd() bool {
+func (s *jsonScanner) atEnd() bool {
 	return !s.skipSpace()
 }

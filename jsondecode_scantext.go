@@ -2,14 +2,16 @@ package glrunners
 
 import (
 	"bytes"
-	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
 
-// The text of a scanned body: strings checked, unescaped and copied into
-// shared chunks, each chunk one string once final, every field's string a
-// part of it.
+// The text of a decoded value: each string is checked, unescaped and
+// appended to the scanner's text buffer, and when a top-level value (a
+// list item, or the one value of a body) is complete, the buffer becomes
+// one string, and every string of the value a part of it. So a value holds
+// exactly its own text in one allocation, and a Runner kept after its page
+// keeps only what is its own.
 
 // plainByte classes the bytes of a string's content: plainASCII is a byte
 // that stands for itself and needs no check (not '"', '\\', a control
@@ -25,10 +27,10 @@ var plainByte = func() (t [256]uint8) {
 
 const plainASCII = 1
 
-// textValue reads the JSON string at s.pos into the page's text, to be stored
-// in dst when its chunk is final. It gives up on a lone surrogate escape
+// textValue reads the JSON string at s.pos into the item's text, to be stored
+// in dst when the item is complete (settleText). It gives up on a lone surrogate escape
 // and on invalid UTF-8, which encoding/json replaces with U+FFFD.
-func (s *runnerScanner) textValue(dst *string) bool {
+func (s *jsonScanner) textValue(dst *string) bool {
 	d := s.data
 	if d[s.pos] != '"' {
 		return false
@@ -45,32 +47,28 @@ func (s *runnerScanner) textValue(dst *string) bool {
 	if len(raw) == 0 {
 		return true
 	}
-	// An unescaped string is never longer than its raw form.
-	if s.chunk.Cap()-s.chunk.Len() < len(raw) {
-		s.newChunk(len(raw))
-	}
-	from := s.chunk.Len()
+	from := len(s.text)
 	if !escaped {
-		s.chunk.Write(raw)
+		s.text = append(s.text, raw...)
 	} else if !s.unescape(raw) {
 		return false
 	}
-	s.fixes = append(s.fixes, stringFix{dst, from, s.chunk.Len()})
+	s.fixes = append(s.fixes, stringFix{dst, from, len(s.text)})
 	return true
 }
 
 // unescape appends raw, a string's content with escapes, unescaped to the
-// chunk. It gives up on a surrogate, paired or not: GitLab writes
-// characters past the BMP as UTF-8, and the general decoder knows what
+// item's text. It gives up on a surrogate, paired or not: GitLab writes
+// characters past the BMP as UTF-8, and the fallback knows what
 // encoding/json makes of the rest.
-func (s *runnerScanner) unescape(raw []byte) bool {
+func (s *jsonScanner) unescape(raw []byte) bool {
 	for len(raw) > 0 {
 		i := bytes.IndexByte(raw, '\\')
 		if i < 0 {
-			s.chunk.Write(raw)
+			s.text = append(s.text, raw...)
 			return true
 		}
-		s.chunk.Write(raw[:i])
+		s.text = append(s.text, raw[:i]...)
 		raw = raw[i:]
 		if len(raw) < 2 {
 			return false
@@ -94,14 +92,13 @@ func (s *runnerScanner) unescape(raw []byte) bool {
 			if !ok || utf16.IsSurrogate(r) {
 				return false
 			}
-			var buf [utf8.UTFMax]byte
-			s.chunk.Write(utf8.AppendRune(buf[:0], r))
+			s.text = utf8.AppendRune(s.text, r)
 			raw = raw[6:]
 			continue
 		default:
 			return false
 		}
-		s.chunk.WriteByte(c)
+		s.text = append(s.text, c)
 		raw = raw[2:]
 	}
 	return true
@@ -123,31 +120,46 @@ func hex4(b []byte) (rune, bool) {
 	return r, true
 }
 
-// newChunk makes the current chunk final and starts one with room for at
-// least n bytes. The first is small; the next is sized to hold the rest of
-// the page's text, and a little more, if it is like the text so far.
-func (s *runnerScanner) newChunk(n int) {
-	s.flushText()
-	left := len(s.data) - s.pos
-	size := min(left/2, 2<<10) // a first chunk to learn the page's share of text from
-	if s.textBytes > 0 {
-		size = left*s.textBytes/s.pos*21/20 + 64
-	}
-	s.chunk.Grow(max(n, size))
-}
-
-// flushText makes the current chunk final: it becomes one string, and
-// every string in it a part of that one.
-func (s *runnerScanner) flushText() {
-	if s.chunk.Len() == 0 {
+// settleText makes the current item's text one string and stores each of
+// its strings, parts of that one, where they belong.
+func (s *jsonScanner) settleText() {
+	if len(s.fixes) == 0 {
 		return
 	}
-	s.textBytes += s.chunk.Len()
-	text := s.chunk.String()
+	text := string(s.text)
 	for _, f := range s.fixes {
 		*f.dst = text[f.start:f.end]
 	}
 	clear(s.fixes)
-	s.fixes = s.fixes[:0]
-	s.chunk = strings.Builder{}
+	s.fixes, s.text = s.fixes[:0], s.text[:0]
+}
+
+// ownString reads a string, or null, which leaves dst as it is, into a
+// string of its own: a map's value, which the item's text cannot reach
+// later.
+func (s *jsonScanner) ownString(dst *string) bool {
+	if s.isNull() {
+		return s.literal("null")
+	}
+	mark, fixes := len(s.text), len(s.fixes)
+	if !s.textValue(dst) {
+		return false
+	}
+	if len(s.fixes) > fixes {
+		*dst = string(s.text[mark:])
+		s.text, s.fixes = s.text[:mark], s.fixes[:fixes]
+	}
+	return true
+}
+
+func unhex(c byte) (byte, bool) {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0', true
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10, true
+	case 'A' <= c && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
 }

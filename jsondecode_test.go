@@ -14,7 +14,6 @@ import (
 	"strings"
 	"testing"
 
-	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -78,23 +77,20 @@ func decodeDiff(data []byte, tg decodeTarget, decode func([]byte, any) error) (d
 	return "", wantErr == nil
 }
 
-// dump prints v for a failure message, following pointers.
+// dump prints v for a failure message, following pointers (a Secret
+// prints redacted).
 func dump(v any) string {
-	b, err := jsonv2.Marshal(v, jsonv2.Deterministic(true))
+	b, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Sprintf("%#v", v)
 	}
 	return string(b)
 }
 
-func withOptions(opts []jsonv2.Options) func([]byte, any) error {
-	return func(data []byte, out any) error { return jsonv2.Unmarshal(data, out, opts...) }
-}
-
-// TestUnmarshalJSON_fixtures decodes every fixture into every response type:
+// TestDecodeJSON_fixtures decodes every fixture into every response type:
 // its own type, and the others, where the shapes only partly fit or do not
 // fit at all.
-func TestUnmarshalJSON_fixtures(t *testing.T) {
+func TestDecodeJSON_fixtures(t *testing.T) {
 	t.Parallel()
 	names, err := filepath.Glob(filepath.Join("testdata", "*.json"))
 	require.NoError(t, err)
@@ -114,10 +110,10 @@ func TestUnmarshalJSON_fixtures(t *testing.T) {
 	}
 }
 
-// TestUnmarshalJSON_crafted decodes each crafted body into every response
+// TestDecodeJSON_crafted decodes each crafted body into every response
 // type and checks that both decoders accept or reject it alike and, when
 // they accept it, fill the same value.
-func TestUnmarshalJSON_crafted(t *testing.T) {
+func TestDecodeJSON_crafted(t *testing.T) {
 	t.Parallel()
 	accepted, rejected := map[string]int{}, map[string]int{}
 	for _, c := range decodeCases {
@@ -141,15 +137,14 @@ func TestUnmarshalJSON_crafted(t *testing.T) {
 	}
 }
 
-// TestUnmarshalJSON_truncated decodes prefixes of every fixture: all of
+// TestDecodeJSON_truncated decodes prefixes of every fixture: all of
 // them for a small one, and about 500 spread evenly (so cutting inside
 // every kind of token) for a big one. The fuzz target cuts anywhere.
 //
-// Each cut body is also reported as io.ErrUnexpectedEOF, on both paths of
-// unmarshalJSON and wherever the cut falls (inside a string, a number, a
-// literal, between tokens): decodeInto tells a body that broke off from a
-// malformed one by it.
-func TestUnmarshalJSON_truncated(t *testing.T) {
+// Each cut body is also reported as io.ErrUnexpectedEOF, wherever the cut
+// falls (inside a string, a number, a literal, between tokens): decodeInto
+// tells a body that broke off from a malformed one by it.
+func TestDecodeJSON_truncated(t *testing.T) {
 	t.Parallel()
 	for name, tg := range fixtureTargets {
 		data := bytes.TrimRight(fixture(t, name), " \t\r\n")
@@ -158,22 +153,28 @@ func TestUnmarshalJSON_truncated(t *testing.T) {
 			if diff, _ := decodeDiff(data[:n], tg, decodeJSON); diff != "" {
 				t.Fatalf("%s cut at %d: %s", name, n, diff)
 			}
-			for _, opts := range [][]jsonv2.Options{decodeOptions, decodeOptionsExactTime} {
-				if err := jsonv2.Unmarshal(data[:n], tg.new(), opts...); !errors.Is(err, io.ErrUnexpectedEOF) {
-					t.Fatalf("%s cut at %d: got %v, want io.ErrUnexpectedEOF", name, n, err)
-				}
+			if err := decodeJSON(data[:n], tg.new()); !errors.Is(err, io.ErrUnexpectedEOF) {
+				t.Fatalf("%s cut at %d: got %v, want io.ErrUnexpectedEOF", name, n, err)
 			}
 		}
 	}
+	// A complete body with a syntax error is not a cut one.
+	for body, isCut := range map[string]bool{
+		`[{"id":1}]]`: false, `[{"id":}`: false, `[{"id":tr `: false, `[{"id":1},`: true, `[{"id":tr`: true, `[{"id":-`: true,
+	} {
+		err := decodeJSON([]byte(body), new([]*Runner))
+		require.Error(t, err, body)
+		assert.Equal(t, isCut, errors.Is(err, io.ErrUnexpectedEOF), body)
+	}
 }
 
-// TestUnmarshalJSON_mutated replaces, one at a time, every value of every
+// TestDecodeJSON_mutated replaces, one at a time, every value of every
 // fixture (objects and arrays included) with each of a set of values of
 // other types and edge cases, and decodes the result into the fixture's
 // type. This covers each field of each type with nulls, wrong types,
 // numbers past int64 and odd strings. A list fixture is varied one item at
 // a time, as a list of that item alone, to keep the bodies small.
-func TestUnmarshalJSON_mutated(t *testing.T) {
+func TestDecodeJSON_mutated(t *testing.T) {
 	t.Parallel()
 	replacements := []string{
 		`null`, `""`, `"x"`, `0`, `-1`, `1.5`, `9223372036854775808`, `1e400`, `true`, `false`,
@@ -240,92 +241,10 @@ func valueSpans(t *testing.T, data []byte) [][2]int {
 	return spans
 }
 
-// TestUnmarshalJSON_exactTimePath shows the exact-time path is needed: with
-// decodeOptions alone an escaped time decodes where encoding/json refuses
-// it. mayHoldEscapedTime sends such a body to decodeOptionsExactTime, which
-// agrees with encoding/json on everything, escaped times or not.
-func TestUnmarshalJSON_exactTimePath(t *testing.T) {
-	t.Parallel()
-	body := []byte(timeIn(`"2025-03-20T12\u003a29:41Z"`))
-	diff, _ := decodeDiff(body, target[Runner](), withOptions(decodeOptions))
-	assert.NotEmpty(t, diff, "decodeOptions alone should differ from encoding/json here")
-	assert.True(t, mayHoldEscapedTime(body))
-	for _, c := range decodeCases {
-		for _, tg := range decodeTargets {
-			diff, _ := decodeDiff([]byte(c.body), tg, withOptions(decodeOptionsExactTime))
-			assert.Empty(t, diff, "%s / %s", c.category, c.name)
-		}
-	}
-}
-
-func TestMayHoldEscapedTime(t *testing.T) {
-	t.Parallel()
-	for body, want := range map[string]bool{
-		`{"id":1}`:                          false,
-		`"a \u0026 b \u003c c \u003E d"`:    false, // what GitLab escapes
-		`"\u00e9 \ud83d\ude80 \n \" \\ \/"`: false,
-		`"\u0030"`:                          true,
-		`"\u002e"`:                          true,
-		`"\u002E"`:                          true,
-		`"\u003a"`:                          true,
-		`"\u005a"`:                          true,
-		`"\u0054"`:                          true,
-		`"\u002b"`:                          true,
-		`"\\u0030"`:                         true, // not an escape, but safe to flag
-		`"\u00`:                             true,
-		`"\u00zz"`:                          true,
-	} {
-		assert.Equal(t, want, mayHoldEscapedTime([]byte(body)), body)
-	}
-}
-
-// TestUnmarshalJSON_noExtraAllocs checks that the options cost nothing per
-// call: decoding with them allocates what decoding with v2's defaults does.
-func TestUnmarshalJSON_noExtraAllocs(t *testing.T) {
-	if raceEnabled() {
-		t.Skip("sync.Pool drops items at random under the race detector: allocation counts are noise")
-	}
-	data := fixture(t, "runner_list.json")
-	plain := testing.AllocsPerRun(50, func() {
-		var out []*Runner
-		_ = jsonv2.Unmarshal(data, &out)
-	})
-	ours := testing.AllocsPerRun(50, func() {
-		var out []*Runner
-		_ = unmarshalJSON(data, &out)
-	})
-	assert.LessOrEqual(t, ours, plain)
-}
-
-// TestDecodeOptions_eachNeeded shows that no option is there for nothing:
-// without any one of them, some crafted body decodes differently from
-// encoding/json.
-func TestDecodeOptions_eachNeeded(t *testing.T) {
-	t.Parallel()
-	for i := range v1DecodeBehaviours {
-		others := slices.Delete(slices.Clone(v1DecodeBehaviours), i, i+1)
-		fast := []jsonv2.Options{jsonv2.JoinOptions(others...)}
-		exact := []jsonv2.Options{jsonv2.JoinOptions(append(others, jsonv2.WithUnmarshalers(v1TimeMethod))...)}
-		decode := func(data []byte, out any) error { // as unmarshalJSON does
-			if mayHoldEscapedTime(data) {
-				return jsonv2.Unmarshal(data, out, exact...)
-			}
-			return jsonv2.Unmarshal(data, out, fast...)
-		}
-		assert.True(t, slices.ContainsFunc(decodeCases, func(c decodeCase) bool {
-			return slices.ContainsFunc(decodeTargets, func(tg decodeTarget) bool {
-				diff, _ := decodeDiff([]byte(c.body), tg, decode)
-				return diff != ""
-			})
-		}), "option %d changes nothing", i)
-	}
-}
-
 // FuzzDecodeDifferential decodes arbitrary bodies, seeded with the fixtures
 // and the crafted cases, into every response type with encoding/json and
-// with unmarshalJSON, and fails on any difference in outcome or value. The
-// exact-time options are held to the same standard on every input, which
-// covers the inputs mayHoldEscapedTime would send there.
+// with decodeJSON (whose fast path takes what it understands), and fails
+// on any difference in outcome or value.
 func FuzzDecodeDifferential(f *testing.F) {
 	for name := range fixtureTargets {
 		data, err := os.ReadFile(filepath.Join("testdata", name))
@@ -339,14 +258,10 @@ func FuzzDecodeDifferential(f *testing.F) {
 			f.Add([]byte(c.body))
 		}
 	}
-	exact := withOptions(decodeOptionsExactTime)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, tg := range decodeTargets {
 			if diff, _ := decodeDiff(data, tg, decodeJSON); diff != "" {
 				t.Fatal(diff)
-			}
-			if diff, _ := decodeDiff(data, tg, exact); diff != "" {
-				t.Fatal("with decodeOptionsExactTime: " + diff)
 			}
 		}
 	})

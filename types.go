@@ -10,11 +10,6 @@ import "time"
 
 // Runner is a runner as listed by the list endpoints and returned when a
 // runner is assigned to a project.
-//
-// The runners of one list page are decoded into memory they share, with
-// their pointees and strings: a Runner kept after its page is done keeps
-// that memory alive, about 55 KB for a page of 100. A program that keeps a
-// few runners out of a large fleet can copy the fields it needs.
 type Runner struct {
 	ID          int64   `json:"id"`
 	Description *string `json:"description"`

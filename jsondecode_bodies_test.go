@@ -10,15 +10,15 @@ import (
 
 // A generator of bodies shaped like GitLab's runner answers, each value
 // drawn from what GitLab sends and from what the scanner must refuse or
-// leave to the general decoder, with keys in any order, some repeated,
+// leave to the fallback, with keys in any order, some repeated,
 // some in another case, some unknown, and whitespace anywhere. The tests
-// below decode thousands of them with the scanner, with decodeJSON and
-// with runnerList, and hold each to encoding/json: a property test that
+// below decode thousands of them with the fast path alone and with
+// decodeJSON, and hold each to encoding/json: a property test that
 // runs on every `go test`, where the fuzz targets run only when asked.
 
 // bodyGen draws bodies; one value in odds is drawn from the odd ones:
-// what encoding/json refuses, or accepts in a way the scanner leaves to the
-// general decoder.
+// what encoding/json refuses, or accepts in a way the fast path leaves to
+// the fallback.
 type bodyGen struct {
 	r    *rand.Rand
 	odds int
@@ -276,7 +276,7 @@ func TestScanner_generatedPages(t *testing.T) {
 	g := bodyGen{rand.New(rand.NewPCG(8, 2026)), 200}
 	mix := checkGenerated(t, 4000, g.page, scanDiff, target[[]*Runner](), listDecoders)
 	assert.Greater(t, mix.scanned, mix.n/2, "the scanner takes too few pages")
-	assert.Greater(t, mix.accepted-mix.scanned, mix.n/20, "too few pages left to the general decoder")
+	assert.Greater(t, mix.accepted-mix.scanned, mix.n/20, "too few pages left to the fallback")
 	assert.Greater(t, mix.n-mix.accepted, mix.n/10, "too few pages refused")
 }
 
@@ -286,8 +286,8 @@ func TestScanner_generatedDetails(t *testing.T) {
 	t.Parallel()
 	g := bodyGen{rand.New(rand.NewPCG(8, 2027)), 400}
 	mix := checkGenerated(t, 3000, g.details, detailsScanDiff, target[RunnerDetails](),
-		map[string]func([]byte, any) error{"decodeJSON": decodeJSON, "unmarshalJSON": unmarshalJSON})
+		map[string]func([]byte, any) error{"decodeJSON": decodeJSON})
 	assert.Greater(t, mix.scanned, mix.n/2, "the scanner takes too few bodies")
-	assert.Greater(t, mix.accepted-mix.scanned, mix.n/40, "too few bodies left to the general decoder")
+	assert.Greater(t, mix.accepted-mix.scanned, mix.n/40, "too few bodies left to the fallback")
 	assert.Greater(t, mix.n-mix.accepted, mix.n/10, "too few bodies refused")
 }
