@@ -25,6 +25,7 @@ var docScenarios = map[string]func(t *testing.T, run blockRun){
 	"":            defaultScenario,
 	"tour":        tourScenario,
 	"create-once": createOnceScenario,
+	"bulk":        bulkScenario,
 }
 
 // blockRun runs one fragment block of the built module.
@@ -49,7 +50,8 @@ func (r blockRun) run(t *testing.T, srv *glrunnerstest.Server) (blockResult, str
 	resultFile := filepath.Join(t.TempDir(), "result.json")
 	cmd := exec.Command(r.m.bin, r.id)
 	cmd.Env = append(os.Environ(), "GITLAB_URL="+srv.URL(), "GITLAB_TOKEN="+srv.AdminToken(),
-		"DOCS_TIMEOUT="+docsTimeout.String(), "DOCS_RESULT="+resultFile)
+		"DOCS_TIMEOUT="+docsTimeout.String(), "DOCS_RESULT="+resultFile,
+		"TMPDIR="+t.TempDir()) // a block's files (a checkpoint) never outlive the test
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
@@ -175,3 +177,24 @@ func createOnceScenario(t *testing.T, run blockRun) {
 
 // docsTimeout bounds one block run; a block is expected to take well under it.
 const docsTimeout = 60 * time.Second
+
+// bulkScenario: README's bulk delete must delete every stale runner tagged
+// ci-old, more than one page of them, and nothing else.
+func bulkScenario(t *testing.T, run blockRun) {
+	const selected = 230
+	srv := newDocsFake(t)
+	for range selected {
+		srv.AddRunner(glrunnerstest.Runner{Description: "old", Status: "stale", TagList: []string{"ci-old", "docker"}})
+	}
+	keepStale := srv.AddRunner(glrunnerstest.Runner{Description: "other tag", Status: "stale", TagList: []string{"docker"}})
+	keepOnline := srv.AddRunner(glrunnerstest.Runner{Description: "busy", Status: "online", TagList: []string{"ci-old"}})
+	res, out := run.run(t, srv)
+	require.Empty(t, res.Error, "%s returned an error", run.b.where())
+	assert.Equal(t, "230 deleted, 0 already gone\n", out)
+	left := srv.Runners()
+	ids := make([]int64, 0, len(left))
+	for _, r := range left {
+		ids = append(ids, r.ID)
+	}
+	assert.ElementsMatch(t, []int64{keepStale, keepOnline}, ids, "%s must delete exactly the selection", run.b.where())
+}
