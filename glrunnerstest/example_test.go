@@ -15,7 +15,7 @@ import (
 func ExampleNewServer() {
 	srv := glrunnerstest.NewServer()
 	defer srv.Close()
-	srv.AddRunner(glrunnerstest.Runner{Description: "build-1", Status: "online"})
+	srv.AddRunner(glrunnerstest.Runner{Description: "build-1", Status: glrunnerstest.StatusOnline})
 
 	req, _ := http.NewRequest(http.MethodGet, srv.URL()+"/api/v4/runners", nil)
 	req.Header.Set("PRIVATE-TOKEN", srv.AdminToken())
