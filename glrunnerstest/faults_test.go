@@ -55,6 +55,18 @@ func TestAddFault(t *testing.T) {
 	assert.Equal(t, http.StatusOK, get(t, srv, "/runners/all", srv.AdminToken()).status)
 }
 
+// FailNext is the deprecated one-shot form of AddFault.
+func TestFailNext(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	//lint:ignore SA1019 the deprecated wrapper keeps working until callers move
+	srv.FailNext("GET", "/runners", http.StatusBadGateway, `{"message":"down"}`)
+	res := get(t, srv, "/runners", srv.AdminToken())
+	assert.Equal(t, http.StatusBadGateway, res.status)
+	assert.JSONEq(t, `{"message":"down"}`, string(res.body))
+	assert.Equal(t, http.StatusOK, get(t, srv, "/runners", srv.AdminToken()).status, "used once")
+}
+
 func TestFault_afterApply(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t)
