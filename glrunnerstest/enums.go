@@ -23,14 +23,6 @@ const (
 	StatusPaused         RunnerStatus = "paused"
 )
 
-func (s RunnerStatus) valid() bool {
-	switch s {
-	case StatusOnline, StatusOffline, StatusStale, StatusNeverContacted, StatusPaused:
-		return true
-	}
-	return false
-}
-
 // RunnerType is who a runner serves: the instance, one group (and its
 // descendants) or assigned projects.
 type RunnerType string
@@ -41,10 +33,6 @@ const (
 	GroupType    RunnerType = "group_type"
 	ProjectType  RunnerType = "project_type"
 )
-
-func (t RunnerType) valid() bool {
-	return t == InstanceType || t == GroupType || t == ProjectType
-}
 
 // AccessLevel says whether a runner takes jobs of protected refs only.
 type AccessLevel string

@@ -59,7 +59,6 @@ func TestAddFault(t *testing.T) {
 func TestFailNext(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t)
-	//lint:ignore SA1019 the deprecated wrapper keeps working until callers move
 	srv.FailNext("GET", "/runners", http.StatusBadGateway, `{"message":"down"}`)
 	res := get(t, srv, "/runners", srv.AdminToken())
 	assert.Equal(t, http.StatusBadGateway, res.status)

@@ -55,5 +55,5 @@ func (s *Server) misuse(call, format string, a ...any) {
 // that testing.TB requires.
 type panicTB struct{ testing.TB }
 
-func (panicTB) Helper()          {}
+func (panicTB) Helper()           {}
 func (panicTB) Fatal(args ...any) { panic(fmt.Sprint(args...)) }
