@@ -94,7 +94,7 @@
 // TokenGroup, TokenProject) and Role (Guest ... Owner). A misspelt
 // constant does not compile; a value outside the set, like an unknown
 // group or a duplicate path, is misuse, reported by the call that received
-// it: with t.Fatalf naming the call for a server from New, with a panic
+// it: with t.Fatal naming the call for a server from New, with a panic
 // carrying the same message for one from NewServer. As with t.Fatal
 // itself, seed a server from New on the test's goroutine.
 //

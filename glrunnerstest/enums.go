@@ -6,7 +6,7 @@ import "fmt"
 // misspelt constant does not compile and the allowed values are listed
 // together in the documentation. A string literal still converts implicitly
 // (Status: "online" compiles); a value outside the set is reported by the
-// seeding call that receives it: t.Fatalf for a server from New, a panic
+// seeding call that receives it: t.Fatal for a server from New, a panic
 // for one from NewServer.
 
 // RunnerStatus is a runner's or manager's status as GitLab reports it.

@@ -9,14 +9,14 @@ import (
 // the server is closed by t.Cleanup when the test and its subtests end, and
 // a seeding mistake (an unknown status, kind or role, an unknown user,
 // group, project or runner ID, a duplicate name or path, a fault that does
-// nothing) fails the test with t.Fatalf naming the call, for example
+// nothing) fails the test with t.Fatal naming the call, for example
 //
 //	glrunnerstest: AddRunner: unknown project 7
 //
 // instead of panicking.
 //
 // Call the seeding methods (AddUser, AddRunner, AddFault, ...) of a server
-// from New on the test's own goroutine, as with t.Fatal itself: t.Fatalf
+// from New on the test's own goroutine, as with t.Fatal itself: t.Fatal
 // stops the goroutine that calls it, and testing does not allow that from
 // any other goroutine. The HTTP API, and the inspection methods (Runner,
 // Runners, Requests, ...), may be used from any goroutine.

@@ -56,7 +56,7 @@ type server struct {
 // NewServer starts a fake GitLab on 127.0.0.1 with an administrator (user 1,
 // "root") whose token AdminToken returns. The caller must Close it. Its
 // seeding methods panic on misuse, with a message naming the call; in a
-// test, New reports misuse with t.Fatalf and closes the server itself.
+// test, New reports misuse with t.Fatal and closes the server itself.
 func NewServer(opts ...Option) *Server {
 	o := options{now: time.Now}
 	for _, opt := range opts {

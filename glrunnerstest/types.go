@@ -94,8 +94,8 @@ type Manager struct {
 }
 
 // Job seeds a job run by a runner. ProjectID defaults to the runner's owner
-// project (AddJob panics when there is none); PipelineID 0 gives the job a
-// pipeline of its own. Duration nil is derived from StartedAt/FinishedAt (or
+// project, and is required for instance and group runners; PipelineID 0
+// gives the job a pipeline of its own. Duration nil is derived from StartedAt/FinishedAt (or
 // the clock for a running job). A failed job without FailureReason reports
 // "script_failure".
 type Job struct {
