@@ -102,7 +102,7 @@ func TestCreateOnce_scopes(t *testing.T) {
 		}
 		assertTokenWorks(t, c, reg)
 		r, _ := f.srv.Runner(reg.ID)
-		assert.Equal(t, string(tc.opt.RunnerType), r.RunnerType)
+		assert.Equal(t, glrunnerstest.RunnerType(tc.opt.RunnerType), r.RunnerType)
 		assert.Equal(t, tc.opt.Description, r.Description)
 		assert.Equal(t, tc.list, f.srv.Requests()[before+1].Path, "the look lists the create's scope")
 	}

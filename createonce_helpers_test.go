@@ -95,7 +95,7 @@ func (f *onceFake) assertAsAsked(t *testing.T, id int64, opt *CreateRunnerOption
 	want := []any{opt.Description, opt.MaintenanceNote, *opt.Paused, *opt.Locked, *opt.RunUntagged,
 		sortedTags(opt.TagList), string(opt.AccessLevel), *opt.MaximumTimeout}
 	got := []any{r.Description, r.MaintenanceNote, r.Paused, r.Locked, r.RunUntagged != nil && *r.RunUntagged,
-		sortedTags(r.TagList), r.AccessLevel, derefOr(r.MaximumTimeout, -1)}
+		sortedTags(r.TagList), string(r.AccessLevel), derefOr(r.MaximumTimeout, -1)}
 	return assert.Equal(t, want, got, "fields of runner %d", id)
 }
 

@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// authMode is the set of token scopes an endpoint accepts (spec §8.2).
+// authMode is the set of token scopes an endpoint accepts (GitLab's personal access token scopes).
 type authMode int
 
 const (
@@ -77,8 +77,9 @@ func insufficientScope(scope string) reply {
 	return rep
 }
 
-// Permission rules (spec §3 "Who may call"). Where seed-era and 18.x docs
-// disagree the 18.x rule is used.
+// Permission rules: who may call which runner endpoint, as GitLab's API
+// documentation states them. Where older and 18.x documentation disagree,
+// the 18.x rule is used.
 
 func (c *call) admin() bool { return c.u != nil && c.u.Admin }
 
@@ -160,7 +161,7 @@ func newToken(prefix string) string {
 
 // runnerTokenPrefix gives "glrt-" (created runners) or "glrtr-" (legacy
 // registration), followed by the partition marker of the runner type.
-func runnerTokenPrefix(runnerType string, registered bool) string {
+func runnerTokenPrefix(runnerType RunnerType, registered bool) string {
 	p := "glrt-"
 	if registered {
 		p = "glrtr-"

@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/glrunners/glrunners/glrunnerstest"
 )
 
 func TestPermissions_matrix(t *testing.T) {
@@ -82,7 +84,7 @@ func TestDelete_permissions(t *testing.T) {
 	assert.Equal(t, http.StatusForbidden, res.status)
 	assert.JSONEq(t, `{"message":"403 Forbidden - No access granted"}`, string(res.body))
 	// A runner on two projects cannot be deleted by a non-admin, even its maintainer.
-	w.srv.AddMember(w.maint, "project", w.p, 40)
+	w.srv.AddMember(w.maint, glrunnerstest.MemberProject, w.p, glrunnerstest.Maintainer)
 	res = call(t, w.srv, "POST", fmt.Sprintf("/projects/%d/runners", w.p), w.maintTok, map[string]any{"runner_id": w.projRunner})
 	require.Equal(t, http.StatusCreated, res.status, "%s", res.body)
 	res = call(t, w.srv, "DELETE", fmt.Sprintf("/runners/%d", w.projRunner), w.maintTok, nil)

@@ -2,10 +2,20 @@
 // served over real HTTP on 127.0.0.1, for testing code that manages GitLab
 // runners: with glrunners or with any other client.
 //
-//	srv := glrunnerstest.NewServer()
-//	defer srv.Close()
-//	srv.AddRunner(glrunnerstest.Runner{Description: "build-1", Status: "online"})
-//	client, err := glrunners.NewClient(srv.URL(), glrunners.WithToken(srv.AdminToken()))
+//	func TestFleet(t *testing.T) {
+//		srv := glrunnerstest.New(t)
+//		srv.AddRunner(glrunnerstest.Runner{Description: "build-1", Status: glrunnerstest.StatusOnline})
+//		client, err := glrunners.NewClient(srv.URL(), glrunners.WithToken(srv.AdminToken()))
+//		if err != nil {
+//			t.Fatal(err)
+//		}
+//		runners, _, err := client.Runners.ListAll(context.Background(), nil)
+//		// ...
+//	}
+//
+// New closes the server when the test ends and fails the test on a seeding
+// mistake; NewServer is the same fake for programs, such as demos, which
+// close it themselves. ExampleNew runs this code.
 //
 // The fake keeps its own JSON structs and does not import glrunners, so a
 // wrong field name in a client is caught rather than encoded and decoded
@@ -39,6 +49,8 @@
 //     items), keyset pagination of a runner's jobs;
 //   - runner status (online, offline, stale, never_contacted, paused)
 //     computed from the fake's clock, so tests can move time;
+//   - an X-Request-Id on every answer, errors and faults included, as
+//     GitLab sends (a 26-character ULID), also kept in the request log;
 //   - tokens with GitLab's prefixes (glrt-, glrtr-, glrit-, GR1348941),
 //     optional expiry of runner tokens, registration switched off per
 //     instance, group or project (410), If-Unmodified-Since on deletes
@@ -74,15 +86,24 @@
 // RegistrationToken returns a registration token, SetRegistrationEnabled
 // switches them off, DeleteProject orphans a project's runners. WithNow
 // and SetNow set the clock, WithRunnerTokenExpiry makes runner tokens
-// expire. Seeding methods panic on misuse (an unknown group, a duplicate
-// name), as a test fixture should.
+// expire.
+//
+// Closed sets are named types with constants: RunnerStatus (StatusOnline,
+// ...), RunnerType (InstanceType, GroupType, ProjectType), AccessLevel,
+// MemberKind (MemberGroup, MemberProject), TokenKind (TokenInstance,
+// TokenGroup, TokenProject) and Role (Guest ... Owner). A misspelt
+// constant does not compile; a value outside the set, like an unknown
+// group or a duplicate path, is misuse, reported by the call that received
+// it: with t.Fatal naming the call for a server from New, with a panic
+// carrying the same message for one from NewServer. As with t.Fatal
+// itself, seed a server from New on the test's goroutine.
 //
 // # Faults
 //
-// FailNext and AddFault make matching requests fail: with a status and
-// body, after a latency, by resetting the connection, and, with
-// AfterApply, only after the request has taken effect, so that a client
-// sees a failure for a change that happened. SetRateLimit throttles every
+// AddFault makes matching requests fail: with a status and body, after a
+// latency, by resetting the connection, and, with AfterApply, only after
+// the request has taken effect, so that a client sees a failure for a
+// change that happened. A fault applies once, Times times, or Always. SetRateLimit throttles every
 // token (429 with Retry-After). SetCommitDelay keeps runners created through
 // the API invisible for a while after their creation, and SetListLag makes
 // the list endpoints answer like a lagging read replica. Together they

@@ -9,30 +9,49 @@ import (
 	"time"
 )
 
+// Always is a Fault's Times for a fault that applies to every matching
+// request until ClearFaults.
+const Always = -1
+
 type faultRule struct {
 	Fault
-	left int // remaining uses; -1 = always
+	left int // remaining uses; Always = no end
 	segs []string
 }
 
 // FailNext answers the next request matching method and pattern (see Fault)
 // with status and body, without applying it. An empty body becomes
 // {"message":"<status> <text>"}.
+//
+// Deprecated: use AddFault(Fault{Method: method, Pattern: pattern, Status:
+// status, Body: body}), which says the same and can also say how often.
 func (s *Server) FailNext(method, pattern string, status int, body string) {
-	s.AddFault(Fault{Method: method, Pattern: pattern, Status: status, Body: body})
+	s.t().Helper()
+	s.addFault("FailNext", Fault{Method: method, Pattern: pattern, Status: status, Body: body})
 }
 
-// AddFault installs a fault rule. It panics on a rule that does nothing.
+// AddFault installs a fault rule; see Fault. A rule that does nothing (no
+// Status, Reset or Latency), a Status outside 100-599 and a Times below 0
+// other than Always are misuse.
 func (s *Server) AddFault(f Fault) {
+	s.t().Helper()
+	s.addFault("AddFault", f)
+}
+
+func (s *Server) addFault(call string, f Fault) {
+	s.t().Helper()
 	if f.Status == 0 && !f.Reset && f.Latency <= 0 {
-		panic("glrunnerstest: AddFault: set Status, Reset or Latency")
+		s.misuse(call, "set Status, Reset or Latency")
 	}
-	if f.Status != 0 && (f.Status < 100 || f.Status > 599) || f.Times < -1 {
-		panic("glrunnerstest: AddFault: bad Status or Times")
+	if f.Status != 0 && (f.Status < 100 || f.Status > 599) {
+		s.misuse(call, "Status %d is not an HTTP status (100-599)", f.Status)
+	}
+	if f.Times < 0 && f.Times != Always {
+		s.misuse(call, "Times %d: want a count (0 or 1 = once) or Always", f.Times)
 	}
 	rule := &faultRule{Fault: f, left: max(f.Times, 1), segs: patternSegments(f.Pattern)}
-	if f.Times == -1 {
-		rule.left = -1
+	if f.Times == Always {
+		rule.left = Always
 	}
 	s.s.mu.Lock()
 	defer s.s.mu.Unlock()

@@ -8,7 +8,9 @@ import (
 	"time"
 )
 
-// Runner list filters (spec §3.1, §3.2, §3.8, §3.11).
+// Runner list filters: scope, type, status, paused, tag_list and
+// version_prefix of GET /runners, /runners/all, /projects/:id/runners and
+// /groups/:id/runners.
 
 type scopeMode int
 
@@ -19,9 +21,9 @@ const (
 )
 
 var (
-	runnerTypes    = []string{InstanceType, GroupType, ProjectType}
+	runnerTypes    = []string{string(InstanceType), string(GroupType), string(ProjectType)}
 	statusValues   = []string{"active", "paused", "online", "offline", "never_contacted", "stale"}
-	allScopeValues = append([]string{"specific", "shared", InstanceType, GroupType, ProjectType}, statusValues...)
+	allScopeValues = append([]string{"specific", "shared"}, append(runnerTypes, statusValues...)...)
 	versionPrefix  = regexp.MustCompile(`^[\d+.]+`)
 )
 
@@ -85,8 +87,8 @@ func (f *runnerFilter) match(now time.Time, r *runner) bool {
 		if r.RunnerType != InstanceType {
 			return false
 		}
-	case InstanceType, GroupType, ProjectType:
-		if r.RunnerType != f.scope {
+	case string(InstanceType), string(GroupType), string(ProjectType):
+		if string(r.RunnerType) != f.scope {
 			return false
 		}
 	default:
@@ -94,7 +96,7 @@ func (f *runnerFilter) match(now time.Time, r *runner) bool {
 			return false
 		}
 	}
-	if f.typ != "" && r.RunnerType != f.typ {
+	if f.typ != "" && string(r.RunnerType) != f.typ {
 		return false
 	}
 	if f.paused != nil && r.Paused != *f.paused {

@@ -20,9 +20,7 @@ var fixedNow = time.Date(2025, 3, 20, 12, 0, 0, 0, time.UTC)
 func newServer(t *testing.T, opts ...glrunnerstest.Option) *glrunnerstest.Server {
 	t.Helper()
 	opts = append([]glrunnerstest.Option{glrunnerstest.WithNow(func() time.Time { return fixedNow })}, opts...)
-	srv := glrunnerstest.NewServer(opts...)
-	t.Cleanup(srv.Close)
-	return srv
+	return glrunnerstest.New(t, opts...)
 }
 
 type response struct {
@@ -122,12 +120,12 @@ func newWorld(t *testing.T) *world {
 	w.maint, w.maintTok = srv.AddUser(glrunnerstest.User{Username: "mark"})
 	w.dev, w.devTok = srv.AddUser(glrunnerstest.User{Username: "dana"})
 	w.outsiderID, w.outsider = srv.AddUser(glrunnerstest.User{Username: "oscar"})
-	srv.AddMember(w.owner, "group", w.g, glrunnerstest.Owner)
-	srv.AddMember(w.maint, "project", w.q, glrunnerstest.Maintainer)
-	srv.AddMember(w.dev, "project", w.q, glrunnerstest.Developer)
-	w.instRunner = srv.AddRunner(glrunnerstest.Runner{Description: "shared", Status: "online"})
-	w.groupRunner = srv.AddRunner(glrunnerstest.Runner{Description: "grp", RunnerType: glrunnerstest.GroupType, GroupID: w.g, Status: "online"})
-	w.projRunner = srv.AddRunner(glrunnerstest.Runner{Description: "proj", RunnerType: glrunnerstest.ProjectType, ProjectIDs: []int64{w.q}, Status: "offline"})
+	srv.AddMember(w.owner, glrunnerstest.MemberGroup, w.g, glrunnerstest.Owner)
+	srv.AddMember(w.maint, glrunnerstest.MemberProject, w.q, glrunnerstest.Maintainer)
+	srv.AddMember(w.dev, glrunnerstest.MemberProject, w.q, glrunnerstest.Developer)
+	w.instRunner = srv.AddRunner(glrunnerstest.Runner{Description: "shared", Status: glrunnerstest.StatusOnline})
+	w.groupRunner = srv.AddRunner(glrunnerstest.Runner{Description: "grp", RunnerType: glrunnerstest.GroupType, GroupID: w.g, Status: glrunnerstest.StatusOnline})
+	w.projRunner = srv.AddRunner(glrunnerstest.Runner{Description: "proj", RunnerType: glrunnerstest.ProjectType, ProjectIDs: []int64{w.q}, Status: glrunnerstest.StatusOffline})
 	return w
 }
 

@@ -5,7 +5,7 @@ import (
 	"slices"
 )
 
-// listJobs: GET /runners/:id/jobs (spec §3.6), offset or keyset. Deep
+// listJobs: GET /runners/:id/jobs, offset or keyset. Deep
 // offset pages are served (GitLab's 405 offset limit is not modelled).
 func (s *server) listJobs(c *call) reply {
 	systemID, hasSystemID, bad := c.p.str("system_id")

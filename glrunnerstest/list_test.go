@@ -20,12 +20,12 @@ func fleet(t *testing.T) (*glrunnerstest.Server, map[string]int64) {
 	g := srv.AddGroup(glrunnerstest.Group{Name: "ops"})
 	p := srv.AddProject(glrunnerstest.Project{Name: "app", GroupID: g})
 	ids := map[string]int64{
-		"online":       srv.AddRunner(glrunnerstest.Runner{Description: "online", Status: "online", TagList: []string{"docker", "linux"}}),
-		"offline":      srv.AddRunner(glrunnerstest.Runner{Description: "offline", Status: "offline", TagList: []string{"docker"}}),
-		"stale":        srv.AddRunner(glrunnerstest.Runner{Description: "stale", Status: "stale", RunnerType: glrunnerstest.GroupType, GroupID: g}),
+		"online":       srv.AddRunner(glrunnerstest.Runner{Description: "online", Status: glrunnerstest.StatusOnline, TagList: []string{"docker", "linux"}}),
+		"offline":      srv.AddRunner(glrunnerstest.Runner{Description: "offline", Status: glrunnerstest.StatusOffline, TagList: []string{"docker"}}),
+		"stale":        srv.AddRunner(glrunnerstest.Runner{Description: "stale", Status: glrunnerstest.StatusStale, RunnerType: glrunnerstest.GroupType, GroupID: g}),
 		"staleNever":   srv.AddRunner(glrunnerstest.Runner{Description: "stale-never", CreatedAt: fixedNow.AddDate(0, 0, -30), RunnerType: glrunnerstest.ProjectType, ProjectIDs: []int64{p}}),
-		"never":        srv.AddRunner(glrunnerstest.Runner{Description: "never", Status: "never_contacted"}),
-		"pausedOnline": srv.AddRunner(glrunnerstest.Runner{Description: "paused", Status: "paused", TagList: []string{"docker", "linux", "arm64"}}),
+		"never":        srv.AddRunner(glrunnerstest.Runner{Description: "never", Status: glrunnerstest.StatusNeverContacted}),
+		"pausedOnline": srv.AddRunner(glrunnerstest.Runner{Description: "paused", Status: glrunnerstest.StatusPaused, TagList: []string{"docker", "linux", "arm64"}}),
 	}
 	srv.AddManager(ids["online"], glrunnerstest.Manager{Version: "17.9.1"})
 	srv.AddManager(ids["offline"], glrunnerstest.Manager{Version: "16.11.3"})
@@ -36,8 +36,8 @@ func fleet(t *testing.T) (*glrunnerstest.Server, map[string]int64) {
 func TestAddRunner_statusConvenience(t *testing.T) {
 	t.Parallel()
 	srv, ids := fleet(t)
-	want := map[string]string{"online": "online", "offline": "offline", "stale": "stale",
-		"staleNever": "stale", "never": "never_contacted", "pausedOnline": "paused"}
+	want := map[string]glrunnerstest.RunnerStatus{"online": glrunnerstest.StatusOnline, "offline": glrunnerstest.StatusOffline, "stale": glrunnerstest.StatusStale,
+		"staleNever": glrunnerstest.StatusStale, "never": glrunnerstest.StatusNeverContacted, "pausedOnline": glrunnerstest.StatusPaused}
 	for name, status := range want {
 		r, ok := srv.Runner(ids[name])
 		require.True(t, ok)
@@ -275,7 +275,7 @@ func TestSeeding10001IsFast(t *testing.T) {
 	// list over 10,001 runners returns the right page.
 	srv := newServer(t)
 	for i := range 10001 {
-		r := glrunnerstest.Runner{Status: "online"}
+		r := glrunnerstest.Runner{Status: glrunnerstest.StatusOnline}
 		if i%1000 == 0 {
 			r.Status, r.CreatedAt = "stale", fixedNow.Add(-60*24*time.Hour)
 		}

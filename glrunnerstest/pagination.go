@@ -9,7 +9,7 @@ import (
 	"strings"
 )
 
-// Offset pagination (spec §5.1).
+// Offset pagination: page and per_page, with GitLab's X-* and Link headers.
 const (
 	defaultPerPage = 20
 	maxPerPage     = 100
@@ -114,7 +114,8 @@ func (c *call) pageURL(set map[string]string) string {
 	return scheme + "://" + c.r.Host + c.r.URL.EscapedPath() + "?" + q.Encode()
 }
 
-// Keyset pagination (spec §5.2): the cursor is opaque to clients; here it is
+// Keyset pagination (pagination=keyset, as GitLab offers for a runner's
+// jobs): the cursor is opaque to clients; here it is
 // base64url JSON {"id":"<last id>","_kd":"n"} like GitLab's.
 
 type keysetCursor struct {

@@ -5,8 +5,8 @@ import (
 	"slices"
 )
 
-// Handlers under /projects/:id/runners and /groups/:id/runners
-// (spec §3.8–3.11).
+// Handlers under /projects/:id/runners and /groups/:id/runners: list,
+// assign, unassign.
 
 // listProjectRunners: runners assigned to the project, group runners of its
 // ancestor groups and instance runners, unless the project turns those off.

@@ -45,10 +45,10 @@ func (c *call) runnerWire(r *runner) wireRunner {
 		Active:             !r.Paused,
 		Paused:             r.Paused,
 		IsShared:           r.RunnerType == InstanceType,
-		RunnerType:         r.RunnerType,
+		RunnerType:         string(r.RunnerType),
 		Name:               strOrNull(r.Name),
 		CreatedAt:          wt(r.CreatedAt),
-		Status:             runnerStatus(now, &r.Runner),
+		Status:             string(runnerStatus(now, &r.Runner)),
 		JobExecutionStatus: jobExecutionStatus(r.jobs, ""),
 	}
 	if r.ContactedAt != nil {
@@ -70,7 +70,7 @@ func (c *call) runnerDetails(r *runner, includeProjects bool) wireRunnerDetails 
 		RunUntagged:    r.RunUntagged == nil || *r.RunUntagged,
 		Locked:         r.Locked,
 		MaximumTimeout: clonePtr(r.MaximumTimeout),
-		AccessLevel:    r.AccessLevel,
+		AccessLevel:    string(r.AccessLevel),
 		ContactedAt:    wtp(r.ContactedAt),
 		Groups:         []wireGroupDetails{},
 	}
@@ -152,7 +152,7 @@ func (c *call) managerWire(r *runner, m *manager) wireManager {
 		CreatedAt:          wt(m.CreatedAt),
 		ContactedAt:        wtp(m.ContactedAt),
 		IPAddress:          strOrNull(m.IPAddress),
-		Status:             managerStatus(c.now(), &m.Manager),
+		Status:             string(managerStatus(c.now(), &m.Manager)),
 		JobExecutionStatus: jobExecutionStatus(r.jobs, m.SystemID),
 	}
 }

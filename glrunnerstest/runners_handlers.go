@@ -4,7 +4,8 @@ import (
 	"net/http"
 )
 
-// Handlers under /runners that take a user token (spec §3.1–3.7, §3.18, §11.3).
+// Handlers under /runners that take a user token: list, get, update,
+// delete, a runner's managers and projects, and the token reset by ID.
 
 // listOwned: GET /runners — runners the caller administers; everything for
 // an administrator.
@@ -88,7 +89,7 @@ func (c *call) parseAttrs(noteKeys ...string) (runnerAttrs, *reply) {
 	if a.locked, bad = c.p.boolean("locked"); bad != nil {
 		return a, bad
 	}
-	if a.accessLevel, bad = c.p.enum("access_level", NotProtected, RefProtected); bad != nil {
+	if a.accessLevel, bad = c.p.enum("access_level", string(NotProtected), string(RefProtected)); bad != nil {
 		return a, bad
 	}
 	if a.maxTimeout, bad = c.p.integer("maximum_timeout"); bad != nil {
@@ -109,7 +110,7 @@ func (c *call) parseAttrs(noteKeys ...string) (runnerAttrs, *reply) {
 }
 
 // apply sets the attributes on r and returns the model validation errors
-// (spec §3.4); on errors r is left unchanged.
+// of PUT /runners/:id; on errors r is left unchanged.
 func (a *runnerAttrs) apply(r *Runner) map[string][]string {
 	next := *r
 	if a.description != nil {
@@ -131,7 +132,7 @@ func (a *runnerAttrs) apply(r *Runner) map[string][]string {
 		next.TagList = append([]string{}, a.tags...)
 	}
 	if a.accessLevel != "" {
-		next.AccessLevel = a.accessLevel
+		next.AccessLevel = AccessLevel(a.accessLevel)
 	}
 	if a.maxTimeout != nil {
 		next.MaximumTimeout = ptrTo(*a.maxTimeout)

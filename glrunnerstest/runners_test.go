@@ -194,7 +194,7 @@ func TestDelete_ifUnmodifiedSince(t *testing.T) {
 func TestAssignUnassign(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	w.srv.AddMember(w.maint, "project", w.p, glrunnerstest.Maintainer)
+	w.srv.AddMember(w.maint, glrunnerstest.MemberProject, w.p, glrunnerstest.Maintainer)
 	pPath := "/projects/platform%2Fapi/runners"
 	res := call(t, w.srv, "POST", pPath, w.maintTok, form{"runner_id": {fmt.Sprint(w.projRunner)}})
 	require.Equal(t, http.StatusCreated, res.status, "%s", res.body)
@@ -307,9 +307,9 @@ func TestJobs_visibilityForMembers(t *testing.T) {
 	// A maintainer of the group (not owner) reads the runner but sees only
 	// jobs of projects where they are at least Reporter.
 	mgID, mgTok := w.srv.AddUser(glrunnerstest.User{Username: "gm"})
-	w.srv.AddMember(mgID, "group", w.g, glrunnerstest.Maintainer)
+	w.srv.AddMember(mgID, glrunnerstest.MemberGroup, w.g, glrunnerstest.Maintainer)
 	assert.Equal(t, []int64{1, 2}, get(t, w.srv, path, mgTok).ids(t))
-	w.srv.AddMember(w.maint, "group", w.sub, glrunnerstest.Owner)
+	w.srv.AddMember(w.maint, glrunnerstest.MemberGroup, w.sub, glrunnerstest.Owner)
 	res := get(t, w.srv, path, w.maintTok)
 	assert.Equal(t, http.StatusForbidden, res.status, "an owner of the subgroup cannot read the parent group's runner")
 }

@@ -8,15 +8,16 @@ import (
 )
 
 // AddUser adds a user and returns its ID and a personal token with
-// u.Scopes (default api). It panics on a duplicate username.
+// u.Scopes (default api). A duplicate username or ID is misuse.
 func (s *Server) AddUser(u User) (id int64, token string) {
+	s.t().Helper()
 	st := s.lock()
 	defer s.unlock()
 	if u.Username == "" {
 		u.Username = fmt.Sprintf("user%d", st.nextUser)
 	}
 	if _, dup := st.usernames[strings.ToLower(u.Username)]; dup {
-		panic("glrunnerstest: AddUser: duplicate username " + u.Username)
+		s.misuse("AddUser", "duplicate username %s", u.Username)
 	}
 	if u.Name == "" {
 		u.Name = u.Username
@@ -29,7 +30,7 @@ func (s *Server) AddUser(u User) (id int64, token string) {
 		u.Scopes = []string{"api"}
 	}
 	if st.users[u.ID] != nil {
-		panic(fmt.Sprintf("glrunnerstest: AddUser: duplicate ID %d", u.ID))
+		s.misuse("AddUser", "duplicate ID %d", u.ID)
 	}
 	u.ID = assignID(u.ID, &st.nextUser)
 	st.users[u.ID] = &user{User: u}
@@ -40,10 +41,11 @@ func (s *Server) AddUser(u User) (id int64, token string) {
 // AddToken issues another personal token for the user with the given
 // scopes (api, read_api, manage_runner, create_runner, ...; none = api).
 func (s *Server) AddToken(userID int64, scopes ...string) string {
+	s.t().Helper()
 	st := s.lock()
 	defer s.unlock()
 	if st.users[userID] == nil {
-		panic(fmt.Sprintf("glrunnerstest: AddToken: unknown user %d", userID))
+		s.misuse("AddToken", "unknown user %d", userID)
 	}
 	if len(scopes) == 0 {
 		scopes = []string{"api"}
@@ -60,10 +62,11 @@ func (st *state) addToken(userID int64, scopes []string) string {
 
 // AddGroup adds a group (a subgroup when ParentID is set) and returns its ID.
 func (s *Server) AddGroup(g Group) int64 {
+	s.t().Helper()
 	st := s.lock()
 	defer s.unlock()
 	if g.Name == "" {
-		panic("glrunnerstest: AddGroup: Name is required")
+		s.misuse("AddGroup", "Name is required")
 	}
 	if g.Path == "" {
 		g.Path = slug(g.Name)
@@ -72,12 +75,12 @@ func (s *Server) AddGroup(g Group) int64 {
 	if g.ParentID != 0 {
 		parent := st.groups[g.ParentID]
 		if parent == nil {
-			panic(fmt.Sprintf("glrunnerstest: AddGroup: unknown parent group %d", g.ParentID))
+			s.misuse("AddGroup", "unknown parent group %d", g.ParentID)
 		}
 		full = parent.fullPath + "/" + g.Path
 	}
 	if _, dup := st.groupPaths[strings.ToLower(full)]; dup || st.groups[g.ID] != nil {
-		panic("glrunnerstest: AddGroup: duplicate group " + full)
+		s.misuse("AddGroup", "duplicate group %s", full)
 	}
 	g.ID = assignID(g.ID, &st.nextGroup)
 	st.groups[g.ID] = &group{Group: g, fullPath: full, regToken: st.newRegToken(regKey{"group", g.ID}, "")}
@@ -87,14 +90,15 @@ func (s *Server) AddGroup(g Group) int64 {
 
 // AddProject adds a project to group p.GroupID and returns its ID.
 func (s *Server) AddProject(p Project) int64 {
+	s.t().Helper()
 	st := s.lock()
 	defer s.unlock()
 	if p.Name == "" {
-		panic("glrunnerstest: AddProject: Name is required")
+		s.misuse("AddProject", "Name is required")
 	}
 	g := st.groups[p.GroupID]
 	if g == nil {
-		panic(fmt.Sprintf("glrunnerstest: AddProject: unknown group %d (GroupID is required)", p.GroupID))
+		s.misuse("AddProject", "unknown group %d (GroupID is required)", p.GroupID)
 	}
 	if p.Path == "" {
 		p.Path = slug(p.Name)
@@ -108,7 +112,7 @@ func (s *Server) AddProject(p Project) int64 {
 	p.Topics = slices.Clone(p.Topics)
 	full := g.fullPath + "/" + p.Path
 	if _, dup := st.projectPaths[strings.ToLower(full)]; dup || st.projects[p.ID] != nil {
-		panic("glrunnerstest: AddProject: duplicate project " + full)
+		s.misuse("AddProject", "duplicate project %s", full)
 	}
 	p.ID = assignID(p.ID, &st.nextProject)
 	st.projects[p.ID] = &project{Project: p, fullPath: full, regToken: st.newRegToken(regKey{"project", p.ID}, "")}
@@ -119,11 +123,12 @@ func (s *Server) AddProject(p Project) int64 {
 // DeleteProject removes a project, its memberships and its runner
 // assignments. Its project runners become orphaned (verify answers 422).
 func (s *Server) DeleteProject(id int64) {
+	s.t().Helper()
 	st := s.lock()
 	defer s.unlock()
 	p := st.projects[id]
 	if p == nil {
-		panic(fmt.Sprintf("glrunnerstest: DeleteProject: unknown project %d", id))
+		s.misuse("DeleteProject", "unknown project %d", id)
 	}
 	delete(st.projects, id)
 	delete(st.projectPaths, strings.ToLower(p.fullPath))
@@ -140,64 +145,81 @@ func (s *Server) DeleteProject(id int64) {
 	}
 }
 
-// AddMember gives a user a role in a group or project (kind "group" or
-// "project"). Group roles are inherited by subgroups and their projects.
-func (s *Server) AddMember(userID int64, kind string, id int64, role Role) {
+// AddMember gives a user a role in a group (MemberGroup) or a project
+// (MemberProject). Group roles are inherited by subgroups and their
+// projects.
+func (s *Server) AddMember(userID int64, kind MemberKind, id int64, role Role) {
+	s.t().Helper()
 	st := s.lock()
 	defer s.unlock()
 	if st.users[userID] == nil {
-		panic(fmt.Sprintf("glrunnerstest: AddMember: unknown user %d", userID))
+		s.misuse("AddMember", "unknown user %d", userID)
 	}
 	switch {
-	case kind == "group" && st.groups[id] != nil, kind == "project" && st.projects[id] != nil:
+	case kind == MemberGroup && st.groups[id] != nil, kind == MemberProject && st.projects[id] != nil:
+	case kind != MemberGroup && kind != MemberProject:
+		s.misuse("AddMember", "unknown kind %q (want MemberGroup or MemberProject)", kind)
 	default:
-		panic(fmt.Sprintf("glrunnerstest: AddMember: unknown %s %d", kind, id))
+		s.misuse("AddMember", "unknown %s %d", kind, id)
 	}
-	if role < Guest || role > Owner {
-		panic(fmt.Sprintf("glrunnerstest: AddMember: bad role %d", role))
+	if !role.valid() {
+		s.misuse("AddMember", "unknown role %s (want Guest, Reporter, Developer, Maintainer or Owner)", role)
 	}
-	st.members[memberKey{userID, kind, id}] = role
+	st.members[memberKey{userID, string(kind), id}] = role
 }
 
 // RegistrationToken returns the legacy registration token of the instance
-// (id 0), a group or a project.
-func (s *Server) RegistrationToken(kind string, id int64) string {
+// (TokenInstance, id 0), a group (TokenGroup) or a project (TokenProject).
+func (s *Server) RegistrationToken(kind TokenKind, id int64) string {
+	s.t().Helper()
 	st := s.lock()
 	defer s.unlock()
-	switch kind {
-	case "instance":
-		return st.instanceRegToken
-	case "group":
-		if g := st.groups[id]; g != nil {
-			return g.regToken
-		}
-	case "project":
-		if p := st.projects[id]; p != nil {
-			return p.regToken
-		}
+	if err := st.checkTokenOwner(kind, id); err != "" {
+		s.misuse("RegistrationToken", "%s", err)
 	}
-	panic(fmt.Sprintf("glrunnerstest: RegistrationToken: unknown %s %d", kind, id))
+	switch kind {
+	case TokenGroup:
+		return st.groups[id].regToken
+	case TokenProject:
+		return st.projects[id].regToken
+	}
+	return st.instanceRegToken
 }
 
 // SetRegistrationEnabled switches registration with registration tokens on
-// or off for the instance (id 0), a group (and its descendants) or a
-// project. Disabled: POST /runners answers 410 and the reset endpoint 403.
-// Disabling the instance also answers 410 for unknown tokens, as GitLab does.
-func (s *Server) SetRegistrationEnabled(kind string, id int64, enabled bool) {
+// or off for the instance (TokenInstance, id 0), a group (TokenGroup, and
+// its descendants) or a project (TokenProject). Disabled: POST /runners
+// answers 410 and the reset endpoint 403. Disabling the instance also
+// answers 410 for unknown tokens, as GitLab does.
+func (s *Server) SetRegistrationEnabled(kind TokenKind, id int64, enabled bool) {
+	s.t().Helper()
 	st := s.lock()
 	defer s.unlock()
-	switch {
-	case kind == "instance":
-		id = 0
-	case kind == "group" && st.groups[id] != nil, kind == "project" && st.projects[id] != nil:
-	default:
-		panic(fmt.Sprintf("glrunnerstest: SetRegistrationEnabled: unknown %s %d", kind, id))
+	if err := st.checkTokenOwner(kind, id); err != "" {
+		s.misuse("SetRegistrationEnabled", "%s", err)
 	}
+	key := regKey{string(kind), id}
 	if enabled {
-		delete(st.regDisabled, regKey{kind, id})
+		delete(st.regDisabled, key)
 	} else {
-		st.regDisabled[regKey{kind, id}] = true
+		st.regDisabled[key] = true
 	}
+}
+
+// checkTokenOwner says what is wrong with a registration token's owner, or
+// "" when it exists.
+func (st *state) checkTokenOwner(kind TokenKind, id int64) string {
+	switch {
+	case kind == TokenInstance && id == 0:
+	case kind == TokenInstance:
+		return fmt.Sprintf("the instance takes id 0, not %d", id)
+	case kind == TokenGroup && st.groups[id] != nil, kind == TokenProject && st.projects[id] != nil:
+	case kind != TokenGroup && kind != TokenProject:
+		return fmt.Sprintf("unknown kind %q (want TokenInstance, TokenGroup or TokenProject)", kind)
+	default:
+		return fmt.Sprintf("unknown %s %d", kind, id)
+	}
+	return ""
 }
 
 func (s *Server) lock() *state { s.s.mu.Lock(); return s.s.st }

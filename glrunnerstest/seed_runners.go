@@ -3,20 +3,21 @@ package glrunnerstest
 import (
 	"crypto/sha1"
 	"encoding/hex"
-	"fmt"
 	"slices"
 	"strconv"
 	"time"
 )
 
-// AddRunner adds a runner and returns its ID. It panics on unknown groups,
-// projects or users, a duplicate ID or token, or inconsistent values. A
-// project runner with no ProjectIDs is allowed: it is orphaned.
+// AddRunner adds a runner and returns its ID. Unknown groups, projects or
+// users, a duplicate ID or token, a value outside its type's constants and
+// inconsistent values are misuse. A project runner with no ProjectIDs is
+// allowed: it is orphaned.
 func (s *Server) AddRunner(r Runner) int64 {
+	s.t().Helper()
 	st := s.lock()
 	defer s.unlock()
 	now := st.now()
-	fail := func(format string, a ...any) { panic("glrunnerstest: AddRunner: " + fmt.Sprintf(format, a...)) }
+	fail := func(format string, a ...any) { s.t().Helper(); s.misuse("AddRunner", format, a...) }
 	if r.RunnerType == "" {
 		r.RunnerType = InstanceType
 	}
@@ -39,13 +40,13 @@ func (s *Server) AddRunner(r Runner) int64 {
 			}
 		}
 	default:
-		fail("bad RunnerType %q", r.RunnerType)
+		fail("unknown RunnerType %q (want InstanceType, GroupType or ProjectType)", r.RunnerType)
 	}
 	if r.AccessLevel == "" {
 		r.AccessLevel = NotProtected
 	}
-	if r.AccessLevel != NotProtected && r.AccessLevel != RefProtected {
-		fail("bad AccessLevel %q", r.AccessLevel)
+	if !r.AccessLevel.valid() {
+		fail("unknown AccessLevel %q (want NotProtected or RefProtected)", r.AccessLevel)
 	}
 	if r.CreatedBy != 0 && st.users[r.CreatedBy] == nil {
 		fail("unknown CreatedBy user %d", r.CreatedBy)
@@ -60,8 +61,10 @@ func (s *Server) AddRunner(r Runner) int64 {
 	}
 	r.ContactedAt = utcPtr(r.ContactedAt)
 	if r.ContactedAt == nil && r.Status != "" {
-		deriveTimes(now, "AddRunner", r.Status, &r.CreatedAt, &r.ContactedAt)
-		if r.Status == "paused" {
+		if err := deriveTimes(now, r.Status, &r.CreatedAt, &r.ContactedAt); err != nil {
+			fail("%v", err)
+		}
+		if r.Status == StatusPaused {
 			r.Paused = true
 		}
 	}
@@ -96,14 +99,15 @@ func (s *Server) AddRunner(r Runner) int64 {
 
 // AddManager adds a manager (a host serving the runner) and returns its ID.
 func (s *Server) AddManager(runnerID int64, m Manager) int64 {
+	s.t().Helper()
 	st := s.lock()
 	defer s.unlock()
 	r := st.runners[runnerID]
 	if r == nil {
-		panic(fmt.Sprintf("glrunnerstest: AddManager: unknown runner %d", runnerID))
+		s.misuse("AddManager", "unknown runner %d", runnerID)
 	}
 	if m.ID != 0 && st.managers[m.ID] != nil {
-		panic(fmt.Sprintf("glrunnerstest: AddManager: duplicate ID %d", m.ID))
+		s.misuse("AddManager", "duplicate ID %d", m.ID)
 	}
 	m.ID = assignID(m.ID, &st.nextManager)
 	if m.SystemID == "" {
@@ -112,14 +116,18 @@ func (s *Server) AddManager(runnerID int64, m Manager) int64 {
 	}
 	for _, other := range r.managers {
 		if other.SystemID == m.SystemID {
-			panic("glrunnerstest: AddManager: duplicate SystemID " + m.SystemID)
+			s.misuse("AddManager", "duplicate SystemID %s", m.SystemID)
 		}
 	}
 	m.ContactedAt = utcPtr(m.ContactedAt)
 	switch {
 	case m.ContactedAt != nil:
+	case m.Status == StatusPaused:
+		s.misuse("AddManager", "a manager cannot be paused (Status %q)", m.Status)
 	case m.Status != "":
-		deriveTimes(st.now(), "AddManager", m.Status, &m.CreatedAt, &m.ContactedAt)
+		if err := deriveTimes(st.now(), m.Status, &m.CreatedAt, &m.ContactedAt); err != nil {
+			s.misuse("AddManager", "%v", err)
+		}
 	default:
 		m.ContactedAt = clonePtr(r.ContactedAt)
 	}
@@ -140,10 +148,11 @@ func (s *Server) AddManager(runnerID int64, m Manager) int64 {
 
 // AddJob records a job run by the runner and returns its ID.
 func (s *Server) AddJob(runnerID int64, j Job) int64 {
+	s.t().Helper()
 	st := s.lock()
 	defer s.unlock()
 	r := st.runners[runnerID]
-	fail := func(format string, a ...any) { panic("glrunnerstest: AddJob: " + fmt.Sprintf(format, a...)) }
+	fail := func(format string, a ...any) { s.t().Helper(); s.misuse("AddJob", format, a...) }
 	if r == nil {
 		fail("unknown runner %d", runnerID)
 	}
@@ -158,7 +167,7 @@ func (s *Server) AddJob(runnerID int64, j Job) int64 {
 		j.Status = "success"
 	}
 	if !contains(jobStatuses, j.Status) {
-		fail("bad Status %q", j.Status)
+		fail("unknown Status %q (want one of GitLab's job statuses, e.g. success, failed, running)", j.Status)
 	}
 	if j.UserID != 0 && st.users[j.UserID] == nil {
 		fail("unknown user %d", j.UserID)

@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"testing"
 	"time"
 )
 
@@ -32,10 +33,12 @@ func WithRateLimit(limit int, window time.Duration) Option {
 	return func(o *options) { o.rateLimit, o.rateWindow = limit, window }
 }
 
-// Server is a running fake GitLab. Create it with NewServer; Close it.
+// Server is a running fake GitLab. Create it with New in a test, or with
+// NewServer in a program (then Close it).
 type Server struct {
 	ts *httptest.Server
 	s  *server
+	tb testing.TB // set by New; nil: misuse panics
 }
 
 // server holds the state and the handlers.
@@ -51,7 +54,9 @@ type server struct {
 }
 
 // NewServer starts a fake GitLab on 127.0.0.1 with an administrator (user 1,
-// "root") whose token AdminToken returns.
+// "root") whose token AdminToken returns. The caller must Close it. Its
+// seeding methods panic on misuse, with a message naming the call; in a
+// test, New reports misuse with t.Fatal and closes the server itself.
 func NewServer(opts ...Option) *Server {
 	o := options{now: time.Now}
 	for _, opt := range opts {
@@ -108,9 +113,12 @@ func (s *Server) Requests() []Request {
 	return append([]Request(nil), s.s.log...)
 }
 
-// ServeHTTP is the outer pipeline: log, faults, rate limit, routes.
+// ServeHTTP is the outer pipeline: request ID, log, faults, rate limit,
+// routes.
 func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	rw := &statusWriter{ResponseWriter: w, s: s, r: r}
+	id := newRequestID()
+	w.Header().Set(requestIDHeader, id)
+	rw := &statusWriter{ResponseWriter: w, s: s, r: r, id: id}
 	defer rw.log(0) // no answer at all (client gone during latency)
 	if f := s.takeFault(r); f != nil {
 		if !s.applyFault(f, rw, r) {
@@ -135,6 +143,7 @@ type statusWriter struct {
 	http.ResponseWriter
 	s      *server
 	r      *http.Request
+	id     string // X-Request-Id of the answer
 	status int
 	logged bool
 }
@@ -147,12 +156,17 @@ func (w *statusWriter) log(status int) {
 	s := w.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	id := w.id
+	if status == 0 {
+		id = "" // no answer carried it
+	}
 	s.log = append(s.log, Request{
-		Method: w.r.Method,
-		Path:   s.redact(w.r.URL.EscapedPath()),
-		Query:  s.redactQuery(w.r.URL.RawQuery),
-		Status: status,
-		Time:   s.st.now(),
+		Method:    w.r.Method,
+		Path:      s.redact(w.r.URL.EscapedPath()),
+		Query:     s.redactQuery(w.r.URL.RawQuery),
+		Status:    status,
+		Time:      s.st.now(),
+		RequestID: id,
 	})
 }
 
@@ -171,7 +185,7 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 	return w.ResponseWriter.Write(b)
 }
 
-// routes registers the endpoints of spec §1 and §11.
+// routes registers every endpoint of the Runners API.
 func (s *server) routes() {
 	const v4 = "/api/v4"
 	h := func(pattern string, mode authMode, fn handlerFunc) {

@@ -5,13 +5,16 @@ import (
 	"time"
 )
 
-// Thresholds of spec §10, the same for runners and managers.
+// GitLab's contact thresholds, the same for runners and managers: online
+// means contacted within onlineWindow; stale means created, and last
+// contacted, staleAfter ago or more.
 const (
 	onlineWindow = 2 * time.Hour
 	staleAfter   = 7 * 24 * time.Hour
 )
 
-// contactState computes the §10 facts from created_at/contacted_at.
+// contactState holds the facts the status and the status filters derive
+// from created_at/contacted_at.
 type contactState struct {
 	online, offline, neverContacted, stale bool
 }
@@ -33,32 +36,32 @@ func computeContact(now, createdAt time.Time, contactedAt *time.Time) contactSta
 
 // runnerStatus is the response value: stale, never_contacted, then
 // online/offline unless paused, else paused.
-func runnerStatus(now time.Time, r *Runner) string {
+func runnerStatus(now time.Time, r *Runner) RunnerStatus {
 	return contactStatus(computeContact(now, r.CreatedAt, r.ContactedAt), r.Paused)
 }
 
 // managerStatus follows the runner's order; managers cannot be paused.
-func managerStatus(now time.Time, m *Manager) string {
+func managerStatus(now time.Time, m *Manager) RunnerStatus {
 	return contactStatus(computeContact(now, m.CreatedAt, m.ContactedAt), false)
 }
 
-func contactStatus(cs contactState, paused bool) string {
+func contactStatus(cs contactState, paused bool) RunnerStatus {
 	switch {
 	case cs.stale:
-		return "stale"
+		return StatusStale
 	case cs.neverContacted:
-		return "never_contacted"
+		return StatusNeverContacted
 	case paused:
-		return "paused"
+		return StatusPaused
 	case cs.online:
-		return "online"
+		return StatusOnline
 	}
-	return "offline"
+	return StatusOffline
 }
 
-// matchesStatusFilter applies a status filter value (spec §10: offline
+// matchesStatusFilter applies a status filter value as GitLab does: offline
 // includes stale runners that contacted; never_contacted includes stale ones
-// that never did).
+// that never did.
 func matchesStatusFilter(now time.Time, r *Runner, status string) bool {
 	cs := computeContact(now, r.CreatedAt, r.ContactedAt)
 	switch status {
@@ -79,21 +82,22 @@ func matchesStatusFilter(now time.Time, r *Runner, status string) bool {
 }
 
 // deriveTimes fills createdAt/contactedAt so that the computed status equals
-// want. It panics when an explicit createdAt makes that impossible.
-func deriveTimes(now time.Time, what, want string, createdAt *time.Time, contactedAt **time.Time) {
+// want. It reports an unknown status, or an explicit createdAt that makes
+// the status impossible.
+func deriveTimes(now time.Time, want RunnerStatus, createdAt *time.Time, contactedAt **time.Time) error {
 	at := func(d time.Duration) *time.Time { t := now.Add(-d).UTC(); return &t }
 	switch want {
-	case "online", "paused":
+	case StatusOnline, StatusPaused:
 		if createdAt.IsZero() {
 			*createdAt = *at(24 * time.Hour)
 		}
 		*contactedAt = at(time.Minute)
-	case "offline":
+	case StatusOffline:
 		if createdAt.IsZero() {
 			*createdAt = *at(24 * time.Hour)
 		}
 		*contactedAt = at(3 * time.Hour)
-	case "stale":
+	case StatusStale:
 		if createdAt.IsZero() {
 			*createdAt = *at(60 * 24 * time.Hour)
 		}
@@ -101,18 +105,15 @@ func deriveTimes(now time.Time, what, want string, createdAt *time.Time, contact
 		if createdAt.After(**contactedAt) {
 			*contactedAt = nil
 		}
-	case "never_contacted":
+	case StatusNeverContacted:
 		if createdAt.IsZero() {
 			*createdAt = *at(time.Hour)
 		}
 	default:
-		panic(fmt.Sprintf("glrunnerstest: %s: unknown Status %q", what, want))
+		return fmt.Errorf("unknown Status %q (want one of the Status constants)", want)
 	}
-	cs := computeContact(now, *createdAt, *contactedAt)
-	ok := map[string]bool{"online": cs.online && !cs.stale, "paused": cs.online && !cs.stale,
-		"offline": cs.offline && !cs.stale, "stale": cs.stale,
-		"never_contacted": cs.neverContacted && !cs.stale}[want]
-	if !ok {
-		panic(fmt.Sprintf("glrunnerstest: %s: CreatedAt %s cannot give Status %q", what, createdAt.Format(time.RFC3339), want))
+	if got := contactStatus(computeContact(now, *createdAt, *contactedAt), want == StatusPaused); got != want {
+		return fmt.Errorf("CreatedAt %s cannot give Status %q", createdAt.Format(time.RFC3339), want)
 	}
+	return nil
 }

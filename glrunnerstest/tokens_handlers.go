@@ -8,8 +8,9 @@ import (
 	"time"
 )
 
-// Runner-token endpoints (spec §3.12–3.14, §3.19, §11.4), POST /user/runners
-// (§11.1) and the registration-token resets (§3.15–3.17).
+// Endpoints that take a runner's own token (register, verify, delete,
+// delete a manager, reset the token), POST /user/runners, and the
+// registration-token resets.
 
 // runnerToken reads the required body parameter `token`.
 func (c *call) bodyToken() (string, *reply) {
@@ -207,11 +208,12 @@ func (s *server) createUserRunner(c *call) reply {
 	if !c.p.has("runner_type") {
 		return paramErr("runner_type is missing, runner_type does not have a valid value")
 	}
-	typ, bad := c.p.enum("runner_type", runnerTypes...)
+	typName, bad := c.p.enum("runner_type", runnerTypes...)
 	if bad != nil {
 		return *bad
 	}
-	scopeKey := map[string]string{GroupType: "group_id", ProjectType: "project_id"}[typ]
+	typ := RunnerType(typName)
+	scopeKey := map[RunnerType]string{GroupType: "group_id", ProjectType: "project_id"}[typ]
 	var scopeID *int64
 	if scopeKey != "" {
 		if !c.p.has(scopeKey) {

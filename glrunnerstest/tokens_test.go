@@ -22,7 +22,7 @@ type registration struct {
 func TestRegisterVerifyResetDelete_flow(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	regTok := w.srv.RegistrationToken("project", w.q)
+	regTok := w.srv.RegistrationToken(glrunnerstest.TokenProject, w.q)
 	assert.True(t, strings.HasPrefix(regTok, "GR1348941"))
 
 	res := call(t, w.srv, "POST", "/runners", "", form{"token": {regTok}, "description": {"ci-box-7"},
@@ -34,11 +34,11 @@ func TestRegisterVerifyResetDelete_flow(t *testing.T) {
 	assert.Nil(t, reg.TokenExpiresAt)
 	r, ok := w.srv.Runner(reg.ID)
 	require.True(t, ok)
-	assert.Equal(t, "project_type", r.RunnerType)
+	assert.Equal(t, glrunnerstest.ProjectType, r.RunnerType)
 	assert.Equal(t, []int64{w.q}, r.ProjectIDs)
 	assert.Equal(t, "ci-box-7", r.Name)
 	assert.Equal(t, []string{"docker", "linux"}, r.TagList)
-	assert.Equal(t, "never_contacted", r.Status)
+	assert.Equal(t, glrunnerstest.StatusNeverContacted, r.Status)
 	assert.Equal(t, reg.Token, w.srv.RunnerToken(reg.ID))
 
 	// Verify: 200, counts as contact, creates the manager.
@@ -49,13 +49,13 @@ func TestRegisterVerifyResetDelete_flow(t *testing.T) {
 	assert.Equal(t, reg.ID, ver.ID)
 	assert.Equal(t, reg.Token, ver.Token)
 	r, _ = w.srv.Runner(reg.ID)
-	assert.Equal(t, "online", r.Status)
+	assert.Equal(t, glrunnerstest.StatusOnline, r.Status)
 	managers := w.srv.Managers(reg.ID)
 	require.Len(t, managers, 1)
 	assert.Equal(t, "s_0123456789ab", managers[0].SystemID)
 	assert.Equal(t, "17.9.1", managers[0].Version)
 	assert.Equal(t, "127.0.0.1", managers[0].IPAddress)
-	assert.Equal(t, "online", managers[0].Status)
+	assert.Equal(t, glrunnerstest.StatusOnline, managers[0].Status)
 
 	// Verify without system_id files the contact under <legacy>.
 	require.Equal(t, http.StatusOK, call(t, w.srv, "POST", "/runners/verify", "", form{"token": {reg.Token}}).status)
@@ -109,28 +109,28 @@ func TestRunnerTokenEndpoints_errors(t *testing.T) {
 	res := call(t, w.srv, "POST", "/runners", "", map[string]any{"token": "nope"})
 	assert.Equal(t, http.StatusForbidden, res.status)
 	assert.JSONEq(t, `{"message":"403 Forbidden - invalid token supplied"}`, string(res.body))
-	res = call(t, w.srv, "POST", "/runners", "", map[string]any{"token": w.srv.RegistrationToken("instance", 0), "active": true, "paused": false})
+	res = call(t, w.srv, "POST", "/runners", "", map[string]any{"token": w.srv.RegistrationToken(glrunnerstest.TokenInstance, 0), "active": true, "paused": false})
 	assert.JSONEq(t, `{"error":"active, paused are mutually exclusive"}`, string(res.body))
-	res = call(t, w.srv, "POST", "/runners", "", map[string]any{"token": w.srv.RegistrationToken("group", w.g), "maximum_timeout": 5})
+	res = call(t, w.srv, "POST", "/runners", "", map[string]any{"token": w.srv.RegistrationToken(glrunnerstest.TokenGroup, w.g), "maximum_timeout": 5})
 	assert.JSONEq(t, `{"message":{"maximum_timeout":["needs to be at least 10 minutes"]}}`, string(res.body))
 
 	// Registration disabled: 410 for the project (inherited from its group),
 	// and for everything, unknown tokens included, when the instance is off.
-	w.srv.SetRegistrationEnabled("group", w.sub, false)
-	res = call(t, w.srv, "POST", "/runners", "", map[string]any{"token": w.srv.RegistrationToken("project", w.q)})
+	w.srv.SetRegistrationEnabled(glrunnerstest.TokenGroup, w.sub, false)
+	res = call(t, w.srv, "POST", "/runners", "", map[string]any{"token": w.srv.RegistrationToken(glrunnerstest.TokenProject, w.q)})
 	assert.Equal(t, http.StatusGone, res.status)
 	assert.JSONEq(t, `{"message":"410 Gone - runner registration disallowed"}`, string(res.body))
 	res = call(t, w.srv, "POST", fmt.Sprintf("/projects/%d/runners/reset_registration_token", w.q), w.maintTok, nil)
 	assert.Equal(t, http.StatusForbidden, res.status)
-	res = call(t, w.srv, "POST", "/runners", "", map[string]any{"token": w.srv.RegistrationToken("group", w.g)})
+	res = call(t, w.srv, "POST", "/runners", "", map[string]any{"token": w.srv.RegistrationToken(glrunnerstest.TokenGroup, w.g)})
 	assert.Equal(t, http.StatusCreated, res.status, "the parent group is still enabled")
 	var reg registration
 	res.decode(t, &reg)
 	r, _ := w.srv.Runner(reg.ID)
-	assert.Equal(t, "group_type", r.RunnerType)
+	assert.Equal(t, glrunnerstest.GroupType, r.RunnerType)
 	assert.Equal(t, w.g, r.GroupID)
-	w.srv.SetRegistrationEnabled("instance", 0, false)
-	for _, tok := range []string{"nope", w.srv.RegistrationToken("instance", 0)} {
+	w.srv.SetRegistrationEnabled(glrunnerstest.TokenInstance, 0, false)
+	for _, tok := range []string{"nope", w.srv.RegistrationToken(glrunnerstest.TokenInstance, 0)} {
 		res = call(t, w.srv, "POST", "/runners", "", map[string]any{"token": tok})
 		assert.Equal(t, http.StatusGone, res.status)
 	}
@@ -155,13 +155,14 @@ func TestResetRegistrationTokens(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	for _, c := range []struct {
-		kind, path string
-		id         int64
-		token      string
+		kind  glrunnerstest.TokenKind
+		path  string
+		id    int64
+		token string
 	}{
-		{"instance", "/runners/reset_registration_token", 0, w.srv.AdminToken()},
-		{"group", "/groups/platform/runners/reset_registration_token", w.g, w.ownerTok},
-		{"project", "/projects/platform%2Fnetworking%2Fedge-proxy/runners/reset_registration_token", w.q, w.maintTok},
+		{glrunnerstest.TokenInstance, "/runners/reset_registration_token", 0, w.srv.AdminToken()},
+		{glrunnerstest.TokenGroup, "/groups/platform/runners/reset_registration_token", w.g, w.ownerTok},
+		{glrunnerstest.TokenProject, "/projects/platform%2Fnetworking%2Fedge-proxy/runners/reset_registration_token", w.q, w.maintTok},
 	} {
 		old := w.srv.RegistrationToken(c.kind, c.id)
 		res := call(t, w.srv, "POST", c.path, c.token, nil)

@@ -4,46 +4,6 @@ import (
 	"time"
 )
 
-// Role is a membership role in a group or project. The values are GitLab's
-// access levels.
-type Role int
-
-// Membership roles, weakest first.
-const (
-	Guest      Role = 10
-	Reporter   Role = 20
-	Developer  Role = 30
-	Maintainer Role = 40
-	Owner      Role = 50
-)
-
-// String returns the lower-case role name.
-func (r Role) String() string {
-	switch r {
-	case Guest:
-		return "guest"
-	case Reporter:
-		return "reporter"
-	case Developer:
-		return "developer"
-	case Maintainer:
-		return "maintainer"
-	case Owner:
-		return "owner"
-	}
-	return "none"
-}
-
-// Runner types and access levels as GitLab spells them.
-const (
-	InstanceType = "instance_type"
-	GroupType    = "group_type"
-	ProjectType  = "project_type"
-
-	NotProtected = "not_protected"
-	RefProtected = "ref_protected"
-)
-
 // User seeds a user. The returned personal token carries Scopes (default
 // ["api"]).
 type User struct {
@@ -84,23 +44,27 @@ type Project struct {
 // Runner seeds a runner; Runner and Runners return it with the fields filled
 // in (ID, Token, CreatedAt, computed Status).
 //
-// Status is a seeding convenience: when ContactedAt is nil and Status is one of
-// "online", "offline", "stale", "never_contacted" (or "paused", which also sets
-// Paused), AddRunner derives CreatedAt (if zero) and ContactedAt from the clock
-// so that the status computed per spec §10 matches. AddRunner panics when an
-// explicit CreatedAt makes that impossible.
+// Status is a seeding convenience: when ContactedAt is nil and Status is set
+// (StatusPaused also sets Paused), AddRunner derives CreatedAt (if zero) and
+// ContactedAt from the clock so that the computed status matches. The
+// status is computed as GitLab does: stale when created, and last
+// contacted, 7 days ago or more (a runner that never contacted becomes
+// stale once it is 7 days old); else never_contacted without a contact;
+// else paused when paused; else online when contacted within the last 2
+// hours, offline otherwise. AddRunner reports misuse when an explicit
+// CreatedAt makes the wanted status impossible.
 type Runner struct {
 	ID              int64 // 0 = assign
 	Description     string
-	Name            string // info.name reported by the runner; empty = null
-	RunnerType      string // default InstanceType
-	GroupID         int64  // owning group of a group runner
+	Name            string     // info.name reported by the runner; empty = null
+	RunnerType      RunnerType // default InstanceType
+	GroupID         int64      // owning group of a group runner
 	ProjectIDs      []int64
 	Paused          bool
 	Locked          bool
 	RunUntagged     *bool // default true
 	TagList         []string
-	AccessLevel     string // default NotProtected
+	AccessLevel     AccessLevel // default NotProtected
 	MaximumTimeout  *int64
 	MaintenanceNote string
 	CreatedBy       int64     // user ID; 0 = no creator (created_by key omitted)
@@ -109,7 +73,7 @@ type Runner struct {
 	ContactedAt     *time.Time
 	Token           string // authentication token; empty = generate ("glrt-…")
 	TokenExpiresAt  *time.Time
-	Status          string
+	Status          RunnerStatus
 }
 
 // Manager seeds a runner manager (one host serving a runner). When both
@@ -126,12 +90,12 @@ type Manager struct {
 	IPAddress    string
 	CreatedAt    time.Time // zero = runner's CreatedAt
 	ContactedAt  *time.Time
-	Status       string // as Runner.Status
+	Status       RunnerStatus // as Runner.Status; a manager is never paused
 }
 
 // Job seeds a job run by a runner. ProjectID defaults to the runner's owner
-// project (AddJob panics when there is none); PipelineID 0 gives the job a
-// pipeline of its own. Duration nil is derived from StartedAt/FinishedAt (or
+// project, and is required for instance and group runners; PipelineID 0
+// gives the job a pipeline of its own. Duration nil is derived from StartedAt/FinishedAt (or
 // the clock for a running job). A failed job without FailureReason reports
 // "script_failure".
 type Job struct {
@@ -168,6 +132,9 @@ type Request struct {
 	Query  string // raw query, redacted
 	Status int    // 0 when the connection was reset by a fault
 	Time   time.Time
+	// RequestID is the X-Request-Id the answer carried ("" when the
+	// connection was reset without one).
+	RequestID string
 }
 
 // Fault makes the server misbehave for matching requests. Method "" or "*"
@@ -176,7 +143,10 @@ type Request struct {
 // one segment, a final "**" any rest, and "" matches every path.
 //
 // Faults are checked in the order they were added; the first match applies.
-// Times 0 means once, n > 0 n times, -1 always.
+// Times is how many matching requests the fault applies to before it is
+// used up: Times: 3 three, Times: Always every one. Left unset (0) it
+// applies once, so that the common one-shot fault is the plain
+// Fault{Method: ..., Pattern: ..., Status: 502}.
 //
 // Latency delays the request (aborted when the client goes away). Then, if
 // AfterApply, the request is served normally and its answer discarded. Then

@@ -4,7 +4,7 @@ import (
 	"time"
 )
 
-// Wire structs: the JSON GitLab sends (spec §4). They are deliberately
+// Wire structs: the JSON GitLab sends. They are deliberately
 // separate from the SDK's types.
 
 // wireTime marshals as ISO-8601 UTC with milliseconds.

@@ -49,7 +49,7 @@ func expect(t *testing.T, d *demoFleet) expected {
 	}
 	var stale []quiet
 	for _, r := range d.srv.Runners() {
-		status := r.Status
+		status := string(r.Status)
 		if status == "paused" { // GitLab hides online/offline behind paused
 			status = "offline"
 			if demoNow.Sub(*r.ContactedAt) < 2*time.Hour {
@@ -59,7 +59,7 @@ func expect(t *testing.T, d *demoFleet) expected {
 		if e.byStatus[status] == nil {
 			e.byStatus[status] = map[string]int{}
 		}
-		e.byStatus[status][r.RunnerType]++
+		e.byStatus[status][string(r.RunnerType)]++
 		if r.Paused {
 			e.paused++
 		}

@@ -64,7 +64,7 @@ var demoProjects = []string{
 
 // demoPool is a set of runners one owner registered alike.
 type demoPool struct {
-	typ    string // glrunnerstest.InstanceType, GroupType or ProjectType
+	typ    glrunnerstest.RunnerType
 	owner  string // group or project path; "" for instance runners
 	weight int    // share of the fleet
 	hosts  []demoHost

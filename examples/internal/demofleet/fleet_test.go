@@ -32,14 +32,14 @@ func TestStatusMix(t *testing.T) {
 	defer f.Server.Close()
 	n := map[string]int{}
 	for _, r := range f.Server.Runners() {
-		n[r.Status]++
-		n[r.RunnerType]++
+		n[string(r.Status)]++
+		n[string(r.RunnerType)]++
 		if r.Paused {
 			n["paused flag"]++
 		}
 	}
 	for _, k := range []string{"online", "offline", "stale", "never_contacted", "paused",
-		glrunnerstest.InstanceType, glrunnerstest.GroupType, glrunnerstest.ProjectType, "paused flag"} {
+		string(glrunnerstest.InstanceType), string(glrunnerstest.GroupType), string(glrunnerstest.ProjectType), "paused flag"} {
 		if n[k] < 5 {
 			t.Errorf("only %d runners with %s: %v", n[k], k, n)
 		}

@@ -10,7 +10,7 @@ import (
 
 // pool is a set of runners owned by one instance, group or project.
 type pool struct {
-	typ   string // glrunnerstest.InstanceType, GroupType or ProjectType
+	typ   glrunnerstest.RunnerType
 	owner string // group or project full path; "" for instance runners
 	name  string // description prefix
 	count int
