@@ -96,7 +96,7 @@ func crashFleet(t *testing.T, n int, latency time.Duration) *bulkFleet {
 		}
 	}
 	if latency > 0 {
-		srv.AddFault(glrunnerstest.Fault{Latency: latency, Times: -1})
+		srv.AddFault(glrunnerstest.Fault{Latency: latency, Times: glrunnerstest.Always})
 	}
 	return f
 }

@@ -157,7 +157,7 @@ var onceCases = []onceCase{
 	{
 		name: "every create lost, none applied",
 		arrange: func(f *onceFake) {
-			f.srv.AddFault(glrunnerstest.Fault{Method: "POST", Pattern: createPath, Status: 502, Times: -1})
+			f.srv.AddFault(glrunnerstest.Fault{Method: "POST", Pattern: createPath, Status: 502, Times: glrunnerstest.Always})
 		},
 		want:     ErrNotCreated,
 		requests: 32, // MaxRetries+1 creates, each followed by 7 looks
@@ -192,7 +192,7 @@ var onceCases = []onceCase{
 		name: "token reset refused during recovery: the runner is named in the error",
 		arrange: func(f *onceFake) {
 			f.srv.AddFault(fault502AfterApply(1))
-			f.srv.AddFault(glrunnerstest.Fault{Method: "POST", Pattern: resetPath, Status: 403, Times: -1})
+			f.srv.AddFault(glrunnerstest.Fault{Method: "POST", Pattern: resetPath, Status: 403, Times: glrunnerstest.Always})
 		},
 		want:     ErrRunnerUnrecovered,
 		runners:  1,
@@ -207,7 +207,7 @@ var onceCases = []onceCase{
 	{
 		name: "restoring the fields refused: the new runner is deleted by its token",
 		arrange: func(f *onceFake) {
-			f.srv.AddFault(glrunnerstest.Fault{Method: "PUT", Pattern: "/api/v4/runners/*", Status: 403, Times: -1})
+			f.srv.AddFault(glrunnerstest.Fault{Method: "PUT", Pattern: "/api/v4/runners/*", Status: 403, Times: glrunnerstest.Always})
 		},
 		want:     ErrNotCreated,
 		requests: 3, // create, update 403, delete by token

@@ -82,7 +82,7 @@ func newDocsFake(t *testing.T) *glrunnerstest.Server {
 func defaultScenario(t *testing.T, run blockRun) {
 	srv := newDocsFake(t)
 	for i := range 5 {
-		srv.AddRunner(glrunnerstest.Runner{Description: "seed", Status: []string{"online", "stale", "offline"}[i%3], TagList: []string{"docker"}})
+		srv.AddRunner(glrunnerstest.Runner{Description: "seed", Status: []glrunnerstest.RunnerStatus{glrunnerstest.StatusOnline, glrunnerstest.StatusStale, glrunnerstest.StatusOffline}[i%3], TagList: []string{"docker"}})
 	}
 	res, _ := run.run(t, srv)
 	assert.Empty(t, res.Error, "%s returned an error", run.b.where())
@@ -134,7 +134,7 @@ func createOnceScenario(t *testing.T, run blockRun) {
 		{
 			name: "ErrNotCreated: the project is gone",
 			arrange: func(srv *glrunnerstest.Server) {
-				srv.FailNext("POST", createPath, 404, `{"message":"404 Project Not Found"}`)
+				srv.AddFault(glrunnerstest.Fault{Method: "POST", Pattern: createPath, Status: 404, Body: `{"message":"404 Project Not Found"}`})
 			},
 			is: "ErrNotCreated",
 		},
@@ -142,14 +142,14 @@ func createOnceScenario(t *testing.T, run blockRun) {
 			name: "ErrRunnerUnrecovered: created, token reset refused; the snippet deletes it",
 			arrange: func(srv *glrunnerstest.Server) {
 				srv.AddFault(lostCreate)
-				srv.AddFault(glrunnerstest.Fault{Method: "POST", Pattern: "/api/v4/runners/*/reset_authentication_token", Status: 403, Times: -1})
+				srv.AddFault(glrunnerstest.Fault{Method: "POST", Pattern: "/api/v4/runners/*/reset_authentication_token", Status: 403, Times: glrunnerstest.Always})
 			},
 		},
 		{
 			name: "ErrOutcomeUnknown: create lost, lists refused",
 			arrange: func(srv *glrunnerstest.Server) {
 				srv.AddFault(lostCreate)
-				srv.AddFault(glrunnerstest.Fault{Method: "GET", Pattern: "/api/v4/projects/*/runners", Status: 403, Times: -1})
+				srv.AddFault(glrunnerstest.Fault{Method: "GET", Pattern: "/api/v4/projects/*/runners", Status: 403, Times: glrunnerstest.Always})
 			},
 			is: "ErrOutcomeUnknown", runners: 1, printed: "[glrunners:once:",
 		},

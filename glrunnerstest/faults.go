@@ -19,17 +19,6 @@ type faultRule struct {
 	segs []string
 }
 
-// FailNext answers the next request matching method and pattern (see Fault)
-// with status and body, without applying it. An empty body becomes
-// {"message":"<status> <text>"}.
-//
-// Deprecated: use AddFault(Fault{Method: method, Pattern: pattern, Status:
-// status, Body: body}), which says the same and can also say how often.
-func (s *Server) FailNext(method, pattern string, status int, body string) {
-	s.t().Helper()
-	s.addFault("FailNext", Fault{Method: method, Pattern: pattern, Status: status, Body: body})
-}
-
 // AddFault installs a fault rule; see Fault. A rule that does nothing (no
 // Status, Reset or Latency), a Status outside 100-599 and a Times below 0
 // other than Always are misuse.

@@ -55,11 +55,11 @@ func TestAddFault(t *testing.T) {
 	assert.Equal(t, http.StatusOK, get(t, srv, "/runners/all", srv.AdminToken()).status)
 }
 
-// FailNext is the deprecated one-shot form of AddFault.
-func TestFailNext(t *testing.T) {
+// A fault with no Times is used once, with the body given.
+func TestFault_onceByDefault(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t)
-	srv.FailNext("GET", "/runners", http.StatusBadGateway, `{"message":"down"}`)
+	srv.AddFault(glrunnerstest.Fault{Method: "GET", Pattern: "/runners", Status: http.StatusBadGateway, Body: `{"message":"down"}`})
 	res := get(t, srv, "/runners", srv.AdminToken())
 	assert.Equal(t, http.StatusBadGateway, res.status)
 	assert.JSONEq(t, `{"message":"down"}`, string(res.body))

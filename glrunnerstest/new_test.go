@@ -166,8 +166,6 @@ var misuses = []struct {
 		`glrunnerstest: AddFault: Status 700 is not an HTTP status (100-599)`},
 	{"fault times", func(s *glrunnerstest.Server) { s.AddFault(glrunnerstest.Fault{Status: 502, Times: -2}) },
 		`glrunnerstest: AddFault: Times -2: want a count (0 or 1 = once) or Always`},
-	{"fail next", func(s *glrunnerstest.Server) { s.FailNext("GET", "/runners", 42, "") },
-		`glrunnerstest: FailNext: Status 42 is not an HTTP status (100-599)`},
 }
 
 func TestNew_misuseFailsTheTest(t *testing.T) {

@@ -80,7 +80,8 @@ func seedDemo(srv *glrunnerstest.Server, o *org, n int, seed int64) {
 		}
 	}
 	tagSets := [][]string{nil, {"linux"}, {"linux", "docker"}, {"windows"}, {"macos", "arm64"}, {"gpu", "linux", "cuda"}}
-	statuses := []string{"online", "online", "offline", "stale", "never_contacted", "paused"}
+	statuses := []glrunnerstest.RunnerStatus{glrunnerstest.StatusOnline, glrunnerstest.StatusOnline, glrunnerstest.StatusOffline,
+		glrunnerstest.StatusStale, glrunnerstest.StatusNeverContacted, glrunnerstest.StatusPaused}
 	timeouts := []int64{0, 3600, 7200, 10800}
 	for i := range n {
 		r := glrunnerstest.Runner{

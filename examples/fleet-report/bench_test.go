@@ -50,7 +50,7 @@ func BenchmarkCollectNoTotals(b *testing.B) {
 func benchCollect(b *testing.B, shape fleetShape, concurrencies []int) {
 	d := startDemo(shape)
 	defer d.close()
-	d.srv.AddFault(glrunnerstest.Fault{Latency: 5 * time.Millisecond, Times: -1})
+	d.srv.AddFault(glrunnerstest.Fault{Latency: 5 * time.Millisecond, Times: glrunnerstest.Always})
 	for _, n := range concurrencies {
 		b.Run(fmt.Sprintf("runners=%d/concurrency=%d", shape.runners, n), func(b *testing.B) {
 			var requests int64

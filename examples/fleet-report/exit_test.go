@@ -47,7 +47,7 @@ func TestExitCodes(t *testing.T) {
 		{name: "unreachable", args: []string{"-format", "json"}, env: map[string]string{"GITLAB_URL": closedPort(t), "GITLAB_TOKEN": "x"}, want: 3},
 		{name: "token refused", args: []string{"-format", "json"}, env: map[string]string{"GITLAB_URL": d.srv.URL(), "GITLAB_TOKEN": "glpat-wrong"}, want: 3},
 		{name: "walk fails", args: []string{"-format", "json"}, env: gitlab, want: 1,
-			fault: &glrunnerstest.Fault{Method: "GET", Pattern: "/runners/*/managers", Status: 500, Times: -1}},
+			fault: &glrunnerstest.Fault{Method: "GET", Pattern: "/runners/*/managers", Status: 500, Times: glrunnerstest.Always}},
 		{name: "interrupted", args: []string{"-format", "json"}, env: gitlab, ctx: canceled, want: 130},
 		{name: "report written", args: []string{"-format", "json"}, env: gitlab, want: 0},
 	} {

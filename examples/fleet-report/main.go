@@ -79,7 +79,7 @@ func run(ctx context.Context, args []string, e env) int {
 		d := startDemo(fleetShape{runners: cfg.demoRunners, neverContacted: true, seed: demoShape.seed})
 		defer d.close()
 		if cfg.demoLatency > 0 {
-			d.srv.AddFault(glrunnerstest.Fault{Latency: cfg.demoLatency, Times: -1})
+			d.srv.AddFault(glrunnerstest.Fault{Latency: cfg.demoLatency, Times: glrunnerstest.Always})
 		}
 		baseURL, token = d.srv.URL(), d.adminToken
 		if !cfg.quiet {

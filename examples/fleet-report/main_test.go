@@ -121,9 +121,9 @@ func TestFailuresWriteNothing(t *testing.T) {
 		{name: "token without read scope", url: d.srv.URL(), token: noScope, want: "may not list runners (403)", code: exitGitLab},
 		{name: "not GitLab", url: htmlServer.URL, token: "glpat-x", want: "does not answer like GitLab's API", code: exitGitLab},
 		{name: "fan-out refused", url: d.srv.URL(), token: d.adminToken, want: "reading the managers of runner", code: exitFailed,
-			fault: &glrunnerstest.Fault{Method: "GET", Pattern: "/runners/*/managers", Status: 403, Times: -1}},
+			fault: &glrunnerstest.Fault{Method: "GET", Pattern: "/runners/*/managers", Status: 403, Times: glrunnerstest.Always}},
 		{name: "walk fails", url: d.srv.URL(), token: d.adminToken, want: "listing runners:", code: exitFailed,
-			fault: &glrunnerstest.Fault{Method: "GET", Pattern: "/runners/all", Status: 500, Times: -1}},
+			fault: &glrunnerstest.Fault{Method: "GET", Pattern: "/runners/all", Status: 500, Times: glrunnerstest.Always}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -150,7 +150,7 @@ func TestWalkFailsLate(t *testing.T) {
 	t.Parallel()
 	d := startTestFleet(t)
 	d.srv.AddFault(glrunnerstest.Fault{Method: "GET", Pattern: "/runners/all", Latency: time.Millisecond, Times: 2}) // probe, page 1
-	d.srv.AddFault(glrunnerstest.Fault{Method: "GET", Pattern: "/runners/all", Status: 403, Times: -1})
+	d.srv.AddFault(glrunnerstest.Fault{Method: "GET", Pattern: "/runners/all", Status: 403, Times: glrunnerstest.Always})
 	res := runTool(t.Context(), []string{"-format", "json", "-concurrency", "1"},
 		map[string]string{"GITLAB_URL": d.srv.URL(), "GITLAB_TOKEN": d.adminToken}, fastRetries)
 	assert.Equal(t, exitFailed, res.code)
@@ -162,7 +162,7 @@ func TestWalkFailsLate(t *testing.T) {
 func TestInterruptWritesNothing(t *testing.T) {
 	t.Parallel()
 	d := startTestFleet(t)
-	d.srv.AddFault(glrunnerstest.Fault{Method: "GET", Pattern: "/runners/*/managers", Latency: 20 * time.Millisecond, Times: -1})
+	d.srv.AddFault(glrunnerstest.Fault{Method: "GET", Pattern: "/runners/*/managers", Latency: 20 * time.Millisecond, Times: glrunnerstest.Always})
 	ctx, interrupt := context.WithCancel(t.Context())
 	defer interrupt()
 	go func() {

@@ -42,7 +42,7 @@ func TestExitCodes(t *testing.T) {
 		{name: "unreachable", args: []string{"-apply"}, env: map[string]string{"GITLAB_URL": closed, "GITLAB_TOKEN": "x"}, want: 3, stderr: "cannot reach GitLab"},
 		{name: "token refused", args: []string{"-apply"}, env: map[string]string{"GITLAB_URL": f.srv.URL(), "GITLAB_TOKEN": "glpat-wrong"}, want: 3, stderr: "refused GITLAB_TOKEN"},
 		{name: "a delete fails", args: []string{"-apply", "-tags", "docker"}, env: gitlab, want: 1,
-			fault: &glrunnerstest.Fault{Method: "DELETE", Pattern: "/runners/*", Status: 500, Times: -1}},
+			fault: &glrunnerstest.Fault{Method: "DELETE", Pattern: "/runners/*", Status: 500, Times: glrunnerstest.Always}},
 		{name: "dry run", args: []string{"-tags", "docker"}, env: gitlab, want: 0},
 		{name: "done", args: []string{"-apply", "-group", "acme/platform", "-type", "group_type"}, env: gitlab, want: 0},
 	} {

@@ -104,7 +104,7 @@ func TestRunnerDeletedMeanwhileCountsAsAlreadyGone(t *testing.T) {
 func TestServerErrorOnOneDeleteFailsTheRun(t *testing.T) {
 	f := newTestFleet(t)
 	// Every attempt at deleting runner 5 fails, retries included.
-	f.srv.AddFault(glrunnerstest.Fault{Method: http.MethodDelete, Pattern: "runners/5", Status: http.StatusInternalServerError, Times: -1})
+	f.srv.AddFault(glrunnerstest.Fault{Method: http.MethodDelete, Pattern: "runners/5", Status: http.StatusInternalServerError, Times: glrunnerstest.Always})
 
 	code, out, _ := f.runTool(t, "", "-apply", "-tags", "docker")
 	if code != exitIncomplete {

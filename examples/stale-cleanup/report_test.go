@@ -16,7 +16,7 @@ import (
 // log or a pipe gets.
 func TestOneLinePerRunnerInAnyOutput(t *testing.T) {
 	f := newTestFleet(t)
-	f.srv.AddFault(glrunnerstest.Fault{Method: http.MethodDelete, Pattern: "runners/5", Status: http.StatusInternalServerError, Times: -1})
+	f.srv.AddFault(glrunnerstest.Fault{Method: http.MethodDelete, Pattern: "runners/5", Status: http.StatusInternalServerError, Times: glrunnerstest.Always})
 	code, out, _ := f.runTool(t, "", "-apply", "-tags", "docker", "-concurrency", "2")
 	if code != exitIncomplete {
 		t.Errorf("exit %d, want %d", code, exitIncomplete)
@@ -78,7 +78,7 @@ func idsOf(recs []map[string]any) []string {
 
 func TestJSONApply(t *testing.T) {
 	f := newTestFleet(t)
-	f.srv.AddFault(glrunnerstest.Fault{Method: http.MethodDelete, Pattern: "runners/5", Status: http.StatusInternalServerError, Times: -1})
+	f.srv.AddFault(glrunnerstest.Fault{Method: http.MethodDelete, Pattern: "runners/5", Status: http.StatusInternalServerError, Times: glrunnerstest.Always})
 	code, out, _ := f.runTool(t, "", "-apply", "-json", "-tags", "docker")
 	if code != exitIncomplete {
 		t.Errorf("exit %d, want %d", code, exitIncomplete)

@@ -70,7 +70,7 @@ func TestExitStatusWhenGitLabFails(t *testing.T) {
 	gone.Close() // nothing listens here any more
 
 	f := newTestFleet(t)
-	f.srv.AddFault(glrunnerstest.Fault{Method: http.MethodGet, Pattern: "groups/*/runners", Status: http.StatusInternalServerError, Times: -1})
+	f.srv.AddFault(glrunnerstest.Fault{Method: http.MethodGet, Pattern: "groups/*/runners", Status: http.StatusInternalServerError, Times: glrunnerstest.Always})
 	for _, tc := range []struct {
 		name, url, token string
 		args             []string

@@ -19,7 +19,7 @@ func BenchmarkListAllIter(b *testing.B) {
 	for i := range 10_000 {
 		srv.AddRunner(glrunnerstest.Runner{Description: fmt.Sprintf("r-%05d", i), Status: "online"})
 	}
-	srv.AddFault(glrunnerstest.Fault{Method: "GET", Pattern: "/runners/all", Latency: 5 * time.Millisecond, Times: -1})
+	srv.AddFault(glrunnerstest.Fault{Method: "GET", Pattern: "/runners/all", Latency: 5 * time.Millisecond, Times: glrunnerstest.Always})
 	for _, n := range []int{1, 4, 8} {
 		b.Run(fmt.Sprintf("concurrency=%d", n), func(b *testing.B) {
 			c, err := glrunners.NewClient(srv.URL(), glrunners.WithToken(srv.AdminToken()), glrunners.WithPageConcurrency(n))
