@@ -40,6 +40,12 @@ const (
 // landing after the reset, where they would count against the next one.
 const paceSpread = 0.95
 
+// paceBurst is the part of the budget that may go at once, ahead of the
+// even spread: a caller far from the limit (a walk of 100 pages with 2,000
+// left in the minute) is not slowed at all, while one that keeps sending
+// is held to the even rate, its bursts shrinking with the budget.
+const paceBurst = 0.1
+
 // quotaPacer paces one throttle (the user's, or the per-IP one of requests
 // without a user credential) for every goroutine of a Client. All fields
 // but mode and inflight are guarded by mu.
@@ -60,7 +66,7 @@ type quotaPacer struct {
 	spent     bool          // a 429 of this window was heard
 	obsAt     time.Time     // local time of the last answer of this window
 	others    float64       // others' requests per second in this window
-	nextAt    time.Time     // local time before which no attempt starts
+	tat       time.Time     // the even spread's time for the next attempt (GCRA)
 }
 
 // observe learns from one answer. sent and received are local times
@@ -176,7 +182,7 @@ func (q *quotaPacer) roll(now time.Time) {
 	if !q.fresh || now.Before(q.clock.latest(q.reset)) {
 		return
 	}
-	q.nextAt = now
+	q.tat = now
 	if q.mode.Load() == quotaEvery || q.period == 0 {
 		q.fresh = false // wait for an answer of the new window
 		return
@@ -200,10 +206,22 @@ func (q *quotaPacer) delay(now time.Time) (wait time.Duration, forAnswer bool) {
 		}
 		return time.Second, true // woken by the answer
 	}
-	if q.budget(now, inflight) < 1 {
+	budget := q.budget(now, inflight)
+	if budget < 1 {
 		return q.clock.latest(q.reset).Sub(now), inflight > 0
 	}
-	return q.nextAt.Sub(now), false
+	interval, burst := q.spacing(now, budget)
+	return q.tat.Add(-burst * interval).Sub(now), false
+}
+
+// spacing is the even interval between attempts that spends budget by
+// the time the reset may come, and how many attempts may go ahead of it.
+func (q *quotaPacer) spacing(now time.Time, budget float64) (time.Duration, time.Duration) {
+	left := q.clock.earliest(q.reset).Sub(now)
+	if budget < 1 || left <= 0 || math.IsInf(budget, 1) {
+		return 0, 0
+	}
+	return time.Duration(float64(left) * paceSpread / budget), time.Duration(max(0, math.Floor(budget*paceBurst)-1))
 }
 
 // budget is what is left of the window for us to send now.
@@ -220,8 +238,9 @@ func (q *quotaPacer) budget(now time.Time, inflight int) float64 {
 	return float64(q.remaining-inflight) - q.others*now.Sub(q.obsAt).Seconds()
 }
 
-// take counts an attempt that goes now and spaces the next one so that
-// the rest of the budget spreads over the time to the reset.
+// take counts an attempt that goes now and moves the spread's time on by
+// one interval (a generic cell rate algorithm: the attempt may run up to
+// burst intervals ahead of the even spread, never more).
 func (q *quotaPacer) take(now time.Time) {
 	inflight := int(q.inflight.Add(1)) - 1
 	if !q.fresh {
@@ -229,11 +248,11 @@ func (q *quotaPacer) take(now time.Time) {
 	}
 	budget := q.budget(now, inflight)
 	q.sent++
-	left := q.clock.earliest(q.reset).Sub(now)
-	if budget < 1 || left <= 0 {
-		return
+	interval, _ := q.spacing(now, budget)
+	if q.tat.Before(now) {
+		q.tat = now
 	}
-	q.nextAt = now.Add(time.Duration(float64(left) * paceSpread / budget))
+	q.tat = q.tat.Add(interval)
 }
 
 // signal wakes the goroutines waiting for an answer.
