@@ -132,6 +132,7 @@ func (p *pacer) done(st *callState, resp *http.Response, sent, received time.Tim
 	}
 	if t.quota.mode.Load() != quotaOff {
 		t.quota.mu.Lock()
+		t.quota.probeOut = false // any answer may be the probe's
 		t.quota.signal()
 		t.quota.mu.Unlock()
 	}

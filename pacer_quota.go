@@ -64,6 +64,7 @@ type quotaPacer struct {
 	answered  int           // our answers counted in this window (quotaEvery)
 	sent      int           // our attempts counted in this window (quotaThrottled)
 	spent     bool          // a 429 of this window was heard
+	probeOut  bool          // an attempt asks the new window (!fresh)
 	obsAt     time.Time     // local time of the last answer of this window
 	others    float64       // others' requests per second in this window
 	tat       time.Time     // the even spread's time for the next attempt (GCRA)
@@ -182,7 +183,7 @@ func (q *quotaPacer) roll(now time.Time) {
 	if !q.fresh || now.Before(q.clock.latest(q.reset)) {
 		return
 	}
-	q.tat = now
+	q.tat, q.probeOut = now, false
 	if q.mode.Load() == quotaEvery || q.period == 0 {
 		q.fresh = false // wait for an answer of the new window
 		return
@@ -201,8 +202,11 @@ func (q *quotaPacer) delay(now time.Time) (wait time.Duration, forAnswer bool) {
 	q.roll(now)
 	inflight := int(q.inflight.Load())
 	if !q.fresh {
-		if q.mode.Load() == quotaThrottled || inflight == 0 {
-			return 0, false // the first answer of the window will tell
+		// One attempt asks the new window; its answer tells what is left.
+		// Attempts from the old window may still be out (a slow page),
+		// so they are not waited for.
+		if q.mode.Load() == quotaThrottled || !q.probeOut {
+			return 0, false
 		}
 		return time.Second, true // woken by the answer
 	}
@@ -244,6 +248,7 @@ func (q *quotaPacer) budget(now time.Time, inflight int) float64 {
 func (q *quotaPacer) take(now time.Time) {
 	inflight := int(q.inflight.Add(1)) - 1
 	if !q.fresh {
+		q.probeOut = true
 		return
 	}
 	budget := q.budget(now, inflight)
