@@ -1,13 +1,15 @@
 package glrunners
 
 import (
+	"bufio"
+	"bytes"
 	"context"
-	"errors"
+	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,7 +19,9 @@ import (
 )
 
 // pacerChildEnv carries, to a child process, what it needs to load the
-// parent's fake: URL|token|runner ID|start|end (Unix nanoseconds).
+// parent's fake: URL|token|runner ID. The child answers "ready" on stdout
+// and reads "start end" (Unix nanoseconds) from stdin, so that a child
+// slow to start on a loaded machine does not miss the first windows.
 const pacerChildEnv = "GLRUNNERS_PACER_CHILD"
 
 // Three processes share one token, hence one quota, and know nothing of
@@ -25,8 +29,7 @@ const pacerChildEnv = "GLRUNNERS_PACER_CHILD"
 // everyone's requests, holding back what the others are seen to spend.
 // They are real processes (this test binary, run again), each with its own
 // Client and connections, loading the fake that runs here.
-func TestPacerThreeProcessesShareOneToken(t *testing.T) {
-	t.Parallel()
+func testPacerThreeProcessesShareOneToken(t *testing.T) {
 	const (
 		limit   = 300
 		window  = 3 * time.Second
@@ -34,23 +37,45 @@ func TestPacerThreeProcessesShareOneToken(t *testing.T) {
 		procs   = 3
 	)
 	f := newPaceFake(t, glrunnerstest.WithRateLimit(limit, window))
-	start := nextBoundary(time.Now(), window, 2*time.Second) // room to start the processes
-	end := start.Add(windows * window)
-	spec := strings.Join([]string{f.srv.URL(), f.srv.AdminToken(), strconv.FormatInt(f.runnerID, 10),
-		strconv.FormatInt(start.UnixNano(), 10), strconv.FormatInt(end.UnixNano(), 10)}, "|")
-	var wg sync.WaitGroup
-	errs := make([]error, procs)
-	outs := make([][]byte, procs)
-	for i := range procs {
-		wg.Go(func() {
-			cmd := exec.Command(os.Args[0], "-test.run=^TestPacerChildProcess$", "-test.count=1")
-			cmd.Env = append(os.Environ(), pacerChildEnv+"="+spec)
-			outs[i], errs[i] = cmd.CombinedOutput()
-		})
+	spec := strings.Join([]string{f.srv.URL(), f.srv.AdminToken(), strconv.FormatInt(f.runnerID, 10)}, "|")
+	type child struct {
+		cmd    *exec.Cmd
+		in     io.WriteCloser
+		out    *bufio.Reader
+		stderr bytes.Buffer
 	}
-	wg.Wait()
-	for i := range procs {
-		require.NoError(t, errs[i], "child %d: %s", i, outs[i])
+	children := make([]*child, procs)
+	for i := range children {
+		c := &child{cmd: exec.Command(os.Args[0], "-test.run=^TestPacerChildProcess$", "-test.count=1")}
+		c.cmd.Env = append(os.Environ(), pacerChildEnv+"="+spec)
+		c.cmd.Stderr = &c.stderr
+		var err error
+		c.in, err = c.cmd.StdinPipe()
+		require.NoError(t, err)
+		out, err := c.cmd.StdoutPipe()
+		require.NoError(t, err)
+		c.out = bufio.NewReader(out)
+		require.NoError(t, c.cmd.Start())
+		t.Cleanup(func() { _ = c.cmd.Process.Kill(); _ = c.cmd.Wait() })
+		children[i] = c
+	}
+	for i, c := range children {
+		if line, err := c.out.ReadString('\n'); err != nil || line != "ready\n" {
+			_ = c.cmd.Wait() // stderr is complete only then
+			t.Fatalf("child %d did not start: %q %v: %s", i, line, err, c.stderr.String())
+		}
+	}
+	start := nextBoundary(time.Now(), window, 300*time.Millisecond)
+	end := start.Add(windows * window)
+	for _, c := range children {
+		_, err := fmt.Fprintf(c.in, "%d %d\n", start.UnixNano(), end.UnixNano())
+		require.NoError(t, err)
+		require.NoError(t, c.in.Close())
+	}
+	for i, c := range children {
+		rest, _ := io.ReadAll(c.out)
+		err := c.cmd.Wait()
+		require.NoError(t, err, "child %d: %s%s", i, rest, c.stderr.String())
 	}
 	wins := perWindow(f.srv, start, window, windows, "/runners/")
 	all := sum(wins)
@@ -64,19 +89,21 @@ func TestPacerThreeProcessesShareOneToken(t *testing.T) {
 }
 
 // TestPacerChildProcess is one of the processes of
-// TestPacerThreeProcessesShareOneToken; run alone, it skips.
+// TestPacing/ThreeProcessesShareOneToken; run alone, it skips.
 func TestPacerChildProcess(t *testing.T) {
 	spec := os.Getenv(pacerChildEnv)
 	if spec == "" {
-		t.Skip("runs only as a child of TestPacerThreeProcessesShareOneToken")
+		t.Skip("runs only as a child of TestPacing/ThreeProcessesShareOneToken")
 	}
 	parts := strings.Split(spec, "|")
-	require.Len(t, parts, 5)
-	id, err1 := strconv.ParseInt(parts[2], 10, 64)
-	from, err2 := strconv.ParseInt(parts[3], 10, 64)
-	to, err3 := strconv.ParseInt(parts[4], 10, 64)
-	require.NoError(t, errors.Join(err1, err2, err3))
+	require.Len(t, parts, 3)
+	id, err := strconv.ParseInt(parts[2], 10, 64)
+	require.NoError(t, err)
 	c, err := NewClient(parts[0], WithToken(parts[1]))
+	require.NoError(t, err)
+	fmt.Println("ready")
+	var from, to int64
+	_, err = fmt.Fscanf(os.Stdin, "%d %d\n", &from, &to)
 	require.NoError(t, err)
 	hammer(time.Unix(0, from), time.Unix(0, to), paceWorkers, func(ctx context.Context) error {
 		_, _, err := c.Runners.Get(ctx, id, nil)

@@ -2,6 +2,7 @@ package glrunners
 
 import (
 	"context"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -21,8 +22,31 @@ const (
 	paceWorkers = 16
 )
 
-func TestPacerSpendsQuotaWithout429(t *testing.T) {
-	t.Parallel()
+// TestPacing runs the timed pacing tests side by side, each against its
+// own fake. It is a sequential top-level test, so no other test of the
+// package runs meanwhile (parallel ones wait for it): its windows measure
+// the pacer, not the rest of the suite. Its tests are light on CPU; the
+// application-limit test, whose GETs take all the CPU they can, runs
+// after it.
+func TestPacing(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		run  func(t *testing.T)
+	}{
+		{"SpendsQuotaWithout429", testPacerSpendsQuotaWithout429},
+		{"LearnsFromThrottledAnswers", testPacerLearnsFromThrottledAnswers},
+		{"HourWindowAgainstServerClock", testPacerHourWindowAgainstServerClock},
+		{"ThreeProcessesShareOneToken", testPacerThreeProcessesShareOneToken},
+		{"WithoutPacingIsThrottled", testWithoutPacingIsThrottled},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			tc.run(t)
+		})
+	}
+}
+
+func testPacerSpendsQuotaWithout429(t *testing.T) {
 	f := newPaceFake(t, glrunnerstest.WithRateLimit(paceLimit, paceWindow))
 	c := f.client(t)
 	start := nextBoundary(time.Now(), paceWindow, 200*time.Millisecond)
@@ -47,8 +71,7 @@ func TestPacerSpendsQuotaWithout429(t *testing.T) {
 // Older GitLab sends RateLimit-* only on a 429: the first window is spent
 // unpaced, its 429s teach the quota (Observed−1) and the window (quota ×
 // 60 s / Limit), and from then on the client counts its own requests.
-func TestPacerLearnsFromThrottledAnswers(t *testing.T) {
-	t.Parallel()
+func testPacerLearnsFromThrottledAnswers(t *testing.T) {
 	f := newPaceFake(t, glrunnerstest.WithRateLimit(paceLimit, paceWindow))
 	f.srv.SetRateLimitHeaders(glrunnerstest.HeadersOnThrottled)
 	c := f.client(t)
@@ -78,16 +101,16 @@ func TestPacerLearnsFromThrottledAnswers(t *testing.T) {
 // the 2.5 s left, none is refused, and the next hour's 120 are spread
 // over the hour, so that its first second sees only the pacer's burst (a
 // tenth of the budget) and the probe that learns the new window.
-func TestPacerHourWindowAgainstServerClock(t *testing.T) {
-	t.Parallel()
+func testPacerHourWindowAgainstServerClock(t *testing.T) {
 	const hourLimit = 120
-	now := time.Now()
-	hour := nextBoundary(now.Add(42*time.Minute), time.Hour, 0)
-	offset := hour.Add(-2500 * time.Millisecond).Sub(now) // fake = local + offset
-	f := newPaceFake(t, glrunnerstest.WithNow(func() time.Time { return time.Now().Add(offset) }),
+	var offset atomic.Int64 // fake = local + offset, set just before the load
+	f := newPaceFake(t, glrunnerstest.WithNow(func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }),
 		glrunnerstest.WithRateLimit(hourLimit, time.Hour))
 	c := f.client(t)
-	local := hour.Add(-offset) // the local time of the fake's hour boundary
+	now := time.Now()
+	hour := nextBoundary(now.Add(42*time.Minute), time.Hour, 0)
+	offset.Store(int64(hour.Add(-2500 * time.Millisecond).Sub(now)))
+	local := hour.Add(-time.Duration(offset.Load())) // the local time of the fake's hour boundary
 	hammer(time.Now(), local.Add(time.Second), 8, func(ctx context.Context) error {
 		_, _, err := c.Runners.Get(ctx, f.runnerID, nil)
 		return err

