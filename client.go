@@ -43,6 +43,7 @@ type Client struct {
 	retry           RetryPolicy
 	limiter         *rate.Limiter // nil without WithRateLimit
 	gate            *serverGate   // waits out a spent server quota
+	pacer           *pacer        // nil with WithoutPacing
 	pageConcurrency int
 	logger          *slog.Logger
 	userAgent       string
@@ -103,6 +104,9 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	}
 	if cfg.noRetries {
 		c.retry.MaxRetries = 0
+	}
+	if !cfg.noPacing {
+		c.pacer = &pacer{maxWait: c.retry.MaxRetryAfter}
 	}
 	if cfg.ratePerSecond > 0 {
 		c.limiter = rate.NewLimiter(rate.Limit(cfg.ratePerSecond), cfg.rateBurst)

@@ -69,6 +69,21 @@
 // cap. POST is retried only when GitLab cannot have acted on it. See
 // [RetryPolicy] and [WithRetryNonIdempotent].
 //
+// # Rate limits
+//
+// A Client paces itself to GitLab's rate limit, for all its goroutines:
+// it spends what RateLimit-Remaining says is left of the window, spread
+// over the time to RateLimit-Reset (read against the answer's Date, so a
+// skewed local clock does not matter), counting requests in flight, so
+// that concurrent callers use the whole quota without answers 429. When
+// GitLab sends the headers only on a 429 it learns the quota there; a 429
+// without headers (an application limit such as GET /runners/:id/jobs)
+// paces that endpoint alone. Several processes on one token coexist, each
+// holding back what the others are seen to spend. The pacer does nothing
+// until GitLab sends rate-limit headers or a 429 and never waits longer
+// than RetryPolicy.MaxRetryAfter; [WithoutPacing] switches it off, and
+// [WithRateLimit] adds a client-side cap of its own.
+//
 // # Testing
 //
 // Package glrunnerstest is an in-memory GitLab speaking this API over

@@ -21,6 +21,7 @@ type config struct {
 	noRetries       bool
 	ratePerSecond   float64
 	rateBurst       int
+	noPacing        bool
 	pageConcurrency int
 	logger          *slog.Logger
 	userAgent       string
@@ -113,6 +114,26 @@ func WithRateLimit(perSecond float64, burst int) Option {
 			return invalidArg("WithRateLimit", "burst must be at least 1")
 		}
 		c.ratePerSecond, c.rateBurst = perSecond, burst
+		return nil
+	}
+}
+
+// WithoutPacing switches off the pacer, which is on by default. The
+// pacer spends GitLab's rate-limit quota without being throttled: it
+// spreads what RateLimit-Remaining says is left of the window over the
+// time to RateLimit-Reset, across every goroutine of the Client, counting
+// requests in flight, so that concurrent callers are not answered 429 at
+// the window's end. When GitLab sends the headers only on a 429, it learns
+// the quota there and counts its own requests per window; a 429 without
+// headers (an application limit, e.g. GET /runners/:id/jobs) paces that
+// endpoint alone. It does nothing until GitLab sends RateLimit-* headers
+// or a 429, never waits longer than RetryPolicy.MaxRetryAfter, and fails
+// a call whose wait cannot fit its deadline with a *RateLimitError.
+// Switch it off when something in front of the Client already paces, or
+// to get GitLab's 429s as they come.
+func WithoutPacing() Option {
+	return func(c *config) error {
+		c.noPacing = true
 		return nil
 	}
 }

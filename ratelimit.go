@@ -94,7 +94,8 @@ func (g *serverGate) closedFor(now time.Time) time.Duration {
 // context's deadline returns a *RateLimitError at once (or, for a plain
 // backoff, the context's error) instead of sleeping in vain. A server
 // quota reset further away than MaxRetryAfter is not waited for: the
-// request goes out and GitLab's 429 is returned.
+// request goes out and GitLab's 429 is returned. Last, the pacer (if on)
+// takes the attempt's turn in GitLab's quota.
 func (c *Client) waitTurn(ctx context.Context, st *callState, backoff time.Duration) error {
 	now := time.Now()
 	wait, server := backoff, false
@@ -108,9 +109,20 @@ func (c *Client) waitTurn(ctx context.Context, st *callState, backoff time.Durat
 			wait, server = wait+d, false
 		}
 	}
-	if wait <= 0 {
-		return nil
+	if wait > 0 {
+		if err := c.waitFor(ctx, st, now, wait, backoff, server, res); err != nil {
+			return err
+		}
 	}
+	if c.pacer != nil {
+		return c.pacer.acquire(ctx, st)
+	}
+	return nil
+}
+
+// waitFor sleeps the wait waitTurn chose, or fails at once when it cannot
+// fit in the context's deadline.
+func (c *Client) waitFor(ctx context.Context, st *callState, now time.Time, wait, backoff time.Duration, server bool, res *rate.Reservation) error {
 	if deadline, ok := ctx.Deadline(); ok && deadline.Sub(now) < wait {
 		if res != nil {
 			res.CancelAt(now)

@@ -174,6 +174,7 @@ func (c *Client) Do(ctx context.Context, req *Request, out any) (*Response, erro
 	if out != nil {
 		hreq.SetResponseHandler(c.readAndDecode(st, out))
 	}
+	defer c.pacer.release(st)
 	if err := c.waitTurn(ctx, st, 0); err != nil {
 		return nil, c.notSent(st, err)
 	}

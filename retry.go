@@ -165,6 +165,7 @@ type callState struct {
 	answered    bool        // the current attempt got a response head
 	wait        time.Duration
 	refusedWait time.Duration // a server-requested wait too long to honour
+	pace        paceTicket    // the attempt's place in the pacer
 
 	bodyMayHoldSecret bool // the result carries a token: never quote the body
 	// decodeErr is what made the 2xx body of the last attempt unusable.

@@ -29,6 +29,9 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		c.gate.observe(resp, start)
 	}
+	if c.pacer != nil && st != nil {
+		c.pacer.done(st, resp, start, time.Now())
+	}
 	if c.logger != nil {
 		c.logAttempt(ctx, req, resp, err, st, time.Since(start))
 	}
