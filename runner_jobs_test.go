@@ -1,7 +1,6 @@
 package glrunners
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"testing"
@@ -105,9 +104,9 @@ func TestRunnersListJobs_keysetPageCarriesNextCursor(t *testing.T) {
 	assert.Equal(t, "def", resp.NextCursor)
 }
 
-// Each of the jobs, managers and projects listings turns its documented error answers into an
-// *Error with the status, the sentinel and GitLab's body.
-func TestRunnersListings_errors(t *testing.T) {
+// ListJobs turns its documented error answers into an *Error with the
+// status, the sentinel and GitLab's body.
+func TestRunnersListJobs_errors(t *testing.T) {
 	t.Parallel()
 	testEndpointErrors(t, []endpointErrors{
 		{"ListJobs", "GET /api/v4/runners/{id}/jobs", []errorAnswer{
@@ -117,75 +116,5 @@ func TestRunnersListings_errors(t *testing.T) {
 			{404, `{"message":"404 Runner Not Found"}`, ErrNotFound},
 			{405, `{"error":"Keyset pagination is not yet available for this type of request"}`, ErrMethodNotAllowed},
 		}, callListJobs(4102, &ListRunnerJobsOptions{KeysetOptions: KeysetOptions{Pagination: PaginationKeyset}})},
-		{"ListManagers", "GET /api/v4/runners/{id}/managers", []errorAnswer{
-			{401, `{"message":"401 Unauthorized"}`, ErrUnauthorized},
-			{403, `{"message":"403 Forbidden - No access granted"}`, ErrForbidden},
-			{404, `{"message":"404 Runner Not Found"}`, ErrNotFound},
-		}, func(ctx context.Context, c *Client) error {
-			_, _, err := c.Runners.ListManagers(ctx, 4117)
-			return err
-		}},
-		{"ListProjects", "GET /api/v4/runners/{id}/projects", []errorAnswer{
-			{401, `{"message":"401 Unauthorized"}`, ErrUnauthorized},
-			{403, `{"message":"403 Forbidden - No access granted"}`, ErrForbidden},
-			{404, `{"message":"404 Runner Not Found"}`, ErrNotFound},
-		}, func(ctx context.Context, c *Client) error {
-			_, _, err := c.Runners.ListProjects(ctx, 4117, nil)
-			return err
-		}},
 	})
-}
-
-func TestRunnersListManagers_wire(t *testing.T) {
-	t.Parallel()
-	c, mux, _ := setup(t)
-	managers := fixture(t, "runner_managers.json")
-	mux.HandleFunc("GET /api/v4/runners/{id}/managers", func(w http.ResponseWriter, r *http.Request) {
-		assertUserRequest(t, r, "/api/v4/runners/4117/managers", nil)
-		writeJSON(w, http.StatusOK, string(managers))
-	})
-	got, _, err := c.Runners.ListManagers(t.Context(), 4117)
-	require.NoError(t, err)
-	require.Len(t, got, 2)
-	assert.Equal(t, int64(88210), got[0].ID)
-	assert.Equal(t, "s_5d1c9a0e7b34", got[0].SystemID)
-	assert.Equal(t, Ptr("17.9.1"), got[0].Version)
-	assert.Equal(t, Ptr("10.40.12.7"), got[0].IPAddress)
-	assert.Equal(t, StatusOnline, got[0].Status)
-	assert.Equal(t, rfc3339p("2025-03-20T11:40:07.215Z"), got[0].ContactedAt)
-	assert.Equal(t, int64(61002), got[1].ID)
-	assert.Equal(t, "<legacy>", got[1].SystemID)
-	assert.Equal(t, StatusStale, got[1].Status)
-	assert.Equal(t, JobExecutionIdle, got[1].JobExecutionStatus)
-}
-
-func TestRunnersListProjects_wire(t *testing.T) {
-	t.Parallel()
-	c, mux, _ := setup(t)
-	projects := fixture(t, "runner_projects.json")
-	mux.HandleFunc("GET /api/v4/runners/{id}/projects", func(w http.ResponseWriter, r *http.Request) {
-		assertUserRequest(t, r, "/api/v4/runners/4117/projects", url.Values{"page": {"1"}, "per_page": {"2"}})
-		writeJSON(w, http.StatusOK, string(projects))
-	})
-	got, _, err := c.Runners.ListProjects(t.Context(), 4117, &ListOptions{Page: 1, PerPage: 2})
-	require.NoError(t, err)
-	require.Len(t, got, 2)
-	assert.Equal(t, edgeProxy, got[0].ProjectIdentity)
-	assert.Equal(t, Ptr("main"), got[0].DefaultBranch)
-	assert.Equal(t, []string{"networking"}, got[0].Topics)
-	assert.Equal(t, int64(3), got[0].StarCount)
-	assert.Equal(t, "git@gitlab.example.test:platform/networking/edge-proxy.git", got[0].SSHURLToRepo)
-	assert.Equal(t, networkingNamespace, got[0].Namespace)
-	assert.Equal(t, edgeFirmware, got[1].ProjectIdentity)
-	assert.Nil(t, got[1].ReadmeURL)
-	assert.Equal(t, int64(1), got[1].ForksCount)
-}
-
-func TestRunnersListProjectsIter_threePages(t *testing.T) {
-	t.Parallel()
-	c, mux, _ := setup(t)
-	servePages(t, mux, "GET /api/v4/runners/{id}/projects", "/api/v4/runners/4117/projects", url.Values{},
-		[]string{`[{"id":1}]`, `[{"id":2},{"id":3}]`, `[{"id":4}]`})
-	seq := c.Runners.ListProjectsIter(t.Context(), 4117, nil)
-	assert.Equal(t, []int64{1, 2, 3, 4}, collectIDs(t, seq, idOfProject))
 }
