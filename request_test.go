@@ -228,3 +228,16 @@ func BenchmarkPipelineOverhead(b *testing.B) {
 		}
 	})
 }
+
+func TestNilContext_isAnErrorNotAPanic(t *testing.T) {
+	t.Parallel()
+	c, _, _ := setup(t)
+	//lint:ignore SA1012 a nil context is what this test is about
+	_, _, err := c.Runners.Get(nil, 1, nil) //nolint:staticcheck
+	checkValidation(t, "ctx", err)
+	//lint:ignore SA1012 a nil context is what this test is about
+	for r, err := range c.Runners.ListAllIter(nil, nil) { //nolint:staticcheck
+		assert.Nil(t, r)
+		checkValidation(t, "ctx", err)
+	}
+}
