@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"reflect"
-	"regexp"
 	"strings"
 	"sync"
 )
@@ -174,30 +173,4 @@ func (st *callState) decodeError(hr *http.Response, data []byte, err error) *Dec
 		e.Snippet = sample(redact(string(data), st.secrets()), 200)
 	}
 	return e
-}
-
-// quotedPattern matches the values a decoder error quotes.
-var quotedPattern = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
-
-// scrubbedError is a cause whose text went through redaction; it still
-// unwraps to the cause, for errors.Is and errors.As.
-type scrubbedError struct {
-	msg string
-	err error
-}
-
-func (e *scrubbedError) Error() string { return e.msg }
-func (e *scrubbedError) Unwrap() error { return e.err }
-
-// scrub redacts err's text of secrets; with quoted set it also blanks
-// every quoted value, which may be a token the SDK has not learnt yet.
-func scrub(err error, secrets []string, quoted bool) error {
-	msg := redact(err.Error(), secrets)
-	if quoted {
-		msg = quotedPattern.ReplaceAllString(msg, `"…"`)
-	}
-	if msg == err.Error() {
-		return err
-	}
-	return &scrubbedError{msg: msg, err: err}
 }

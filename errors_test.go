@@ -2,7 +2,6 @@ package glrunners
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -104,62 +103,6 @@ func TestError_stringHasNoSecrets(t *testing.T) {
 		assert.NotContains(t, s, testToken)
 		assert.Contains(t, s, "[REDACTED]")
 	}
-}
-
-func TestDecode_badSuccessBodies(t *testing.T) {
-	t.Parallel()
-	cases := []struct {
-		name     string
-		ctype    string
-		body     string
-		tooLarge bool
-	}{
-		{"html page", "text/html; charset=utf-8", "<html><body>Sign in</body></html>", false},
-		{"truncated json", "application/json", `{"id": 4117, "description": "edge`, false},
-		{"wrong json type", "application/json", `["not", "an", "object"]`, false},
-		{"empty", "application/json", "", false},
-		{"over the cap", "application/json", `{"description":"` + strings.Repeat("x", 4096) + `"}`, true},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			c, mux, _ := setup(t, WithMaxResponseBytes(2048))
-			mux.HandleFunc("GET /api/v4/runners/1", func(w http.ResponseWriter, r *http.Request) {
-				w.Header().Set("Content-Type", tc.ctype)
-				_, _ = w.Write([]byte(tc.body))
-			})
-			var out struct{ ID int64 }
-			resp, err := c.call(t.Context(), http.MethodGet, "runners/1", nil, nil, &out)
-			de, ok := asType[*DecodeError](err)
-			require.True(t, ok, "got %T: %v", err, err)
-			assert.ErrorIs(t, err, ErrInvalidResponse)
-			assert.Equal(t, tc.tooLarge, errors.Is(err, ErrResponseTooLarge))
-			assert.Equal(t, 200, de.StatusCode)
-			assert.Equal(t, "/api/v4/runners/1", de.Path)
-			assert.LessOrEqual(t, len(de.Snippet), 210)
-			require.NotNil(t, resp)
-			assert.Equal(t, 200, resp.StatusCode)
-		})
-	}
-}
-
-func TestDecode_hugeBodyIsCutNotBuffered(t *testing.T) {
-	t.Parallel()
-	c, mux, _ := setup(t) // default 32 MiB cap
-	mux.HandleFunc("GET /api/v4/runners", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		chunk := []byte(strings.Repeat(`{"id":1},`, 1<<14))
-		_, _ = w.Write([]byte("["))
-		for range 300 { // ~44 MiB, past the cap
-			if _, err := w.Write(chunk); err != nil {
-				return
-			}
-		}
-	})
-	var out []struct{ ID int64 }
-	_, err := c.call(t.Context(), http.MethodGet, "runners", nil, nil, &out)
-	assert.ErrorIs(t, err, ErrResponseTooLarge)
-	assert.Nil(t, out)
 }
 
 func TestError_retryAfterAndRateLimitFields(t *testing.T) {
@@ -302,4 +245,84 @@ func TestErrors_onePrefix(t *testing.T) {
 			assert.NotContains(t, err.Error(), "\n")
 		})
 	}
+}
+
+func TestError_retryAfterIsOnlyWhatGitLabAsked(t *testing.T) {
+	t.Parallel()
+	url := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 503, `{"message":"503 Service Unavailable"}`)
+	}))
+	c, err := NewClient(url, WithToken(testToken), WithRetry(RetryPolicy{MaxRetries: 1, WaitMin: time.Millisecond, WaitMax: time.Millisecond}))
+	require.NoError(t, err)
+	_, _, err = c.Runners.Get(t.Context(), 1, nil)
+	e, ok := asType[*Error](err)
+	require.True(t, ok, "%T", err)
+	assert.Zero(t, e.RetryAfter, "GitLab sent no Retry-After; the SDK's backoff is not reported as one")
+	assert.Equal(t, "glrunners: GET /api/v4/runners/1: 503 Service Unavailable", err.Error())
+
+	// A backoff that would pass the deadline is not GitLab's request either.
+	c, err = NewClient(url, WithToken(testToken), WithRetry(RetryPolicy{MaxRetries: 3, WaitMin: time.Hour, WaitMax: time.Hour}))
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	_, _, err = c.Runners.Get(ctx, 1, nil)
+	e, ok = asType[*Error](err)
+	require.True(t, ok, "%T", err)
+	assert.Zero(t, e.RetryAfter)
+	assert.NoError(t, ctx.Err(), "the hour-long backoff was not slept")
+}
+
+func TestErrorStrings_oneClearSentenceEach(t *testing.T) {
+	t.Parallel()
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/v4/runners/7", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 404, `{"message":"404 Runner Not Found"}`)
+	})
+	mux.HandleFunc("GET /api/v4/runners/8", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 403, `{"message":"403 Forbidden - Runner is locked"}`)
+	})
+	mux.HandleFunc("GET /api/v4/runners/9", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(200)
+		_, _ = w.Write([]byte("<html>maintenance</html>"))
+	})
+	mux.HandleFunc("POST /api/v4/user/runners", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 502, `<html>bad gateway</html>`)
+	})
+	url := newServer(t, mux)
+	c, err := NewClient(url, WithToken(testToken), WithoutRetries())
+	require.NoError(t, err)
+	refused, err := NewClient(refusedURL(t), WithToken(testToken), WithRetry(RetryPolicy{MaxRetries: 1, WaitMin: time.Millisecond, WaitMax: time.Millisecond}))
+	require.NoError(t, err)
+
+	errOf := func(_ any, _ *Response, err error) error { return err }
+	cases := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"status repeated with its code", errOf(c.Runners.Get(t.Context(), 7, nil)),
+			"glrunners: GET /api/v4/runners/7: 404 Not Found: Runner Not Found"},
+		{"status repeated with its text", errOf(c.Runners.Get(t.Context(), 8, nil)),
+			"glrunners: GET /api/v4/runners/8: 403 Forbidden: Runner is locked"},
+		{"decode", errOf(c.Runners.Get(t.Context(), 9, nil)),
+			`glrunners: GET /api/v4/runners/9: unusable 200 answer: expected JSON, got "text/html"`},
+		{"outcome unknown", errOf(c.Runners.Create(t.Context(), &CreateRunnerOptions{RunnerType: InstanceType})),
+			"glrunners: POST /api/v4/user/runners: 502 Bad Gateway: bad gateway"},
+		{"validation", errOf(c.Runners.Get(t.Context(), 0, nil)), "glrunners: invalid id: must be a positive runner ID"},
+	}
+	for _, tc := range cases {
+		require.Error(t, tc.err, tc.name)
+		assert.Equal(t, tc.want, tc.err.Error(), tc.name)
+	}
+
+	_, _, err = refused.Runners.Get(t.Context(), 7, nil)
+	te, ok := asType[*TransportError](err)
+	require.True(t, ok, "%T", err)
+	msg := te.Error()
+	assert.True(t, strings.HasPrefix(msg, "glrunners: GET /api/v4/runners/7: no answer: "), msg)
+	assert.Equal(t, 1, strings.Count(msg, "GET"), "the method once: %s", msg)
+	assert.Equal(t, 1, strings.Count(msg, "/runners/7"), "the path once, not again as a full URL: %s", msg)
+	assert.Contains(t, msg, "connection refused")
+	assert.True(t, strings.HasSuffix(msg, "(after 2 attempts)"), msg)
 }

@@ -305,3 +305,63 @@ func TestRetry_bodyBrokenMidwayIsRetriedOnlyWhenSafe(t *testing.T) {
 		})
 	}
 }
+
+func TestRetryPolicy_zeroFieldsMeanDefaults(t *testing.T) {
+	t.Parallel()
+	c, err := NewClient("https://gitlab.example.com", WithRetry(RetryPolicy{MaxRetries: 5, WaitMax: 200 * time.Millisecond}))
+	require.NoError(t, err)
+	assert.Equal(t, RetryPolicy{MaxRetries: 5, WaitMin: 200 * time.Millisecond, WaitMax: 200 * time.Millisecond, MaxRetryAfter: time.Minute}, c.retry,
+		"WaitMin 0 takes the default, lowered to WaitMax; MaxRetryAfter 0 takes the default")
+
+	c, err = NewClient("https://gitlab.example.com", WithRetry(RetryPolicy{}))
+	require.NoError(t, err)
+	assert.Equal(t, DefaultRetryPolicy(), c.retry)
+
+	c, err = NewClient("https://gitlab.example.com", WithoutRetries())
+	require.NoError(t, err)
+	assert.Zero(t, c.retry.MaxRetries, "WithoutRetries is the way to switch retries off")
+	assert.Equal(t, time.Minute, c.retry.MaxRetryAfter)
+}
+
+func TestRetryPolicy_zeroWaitMinStillBacksOff(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var at []time.Time
+	url := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		at = append(at, time.Now())
+		n := len(at)
+		mu.Unlock()
+		if n < 3 {
+			writeJSON(w, 503, `{"message":"busy"}`)
+			return
+		}
+		writeJSON(w, 200, `{"id":3}`)
+	}))
+	c, err := NewClient(url, WithToken(testToken), WithRetry(RetryPolicy{MaxRetries: 5, WaitMax: 100 * time.Millisecond}))
+	require.NoError(t, err)
+	_, resp, err := c.Runners.Get(t.Context(), 3, nil)
+	require.NoError(t, err)
+	assert.Equal(t, 3, resp.Attempts)
+	for i := 1; i < len(at); i++ {
+		assert.GreaterOrEqual(t, at[i].Sub(at[i-1]), 100*time.Millisecond, "retry %d waited WaitMin (the default, lowered to WaitMax)", i)
+	}
+}
+
+func TestRetryPolicy_zeroMaxRetryAfterStillHonoursRetryAfter(t *testing.T) {
+	t.Parallel()
+	var n atomic.Int32
+	url := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) == 1 {
+			w.Header().Set("Retry-After", "1")
+			writeJSON(w, 429, `{"message":"429 Too Many Requests"}`)
+			return
+		}
+		writeJSON(w, 200, `{"id":3}`)
+	}))
+	c, err := NewClient(url, WithToken(testToken), WithRetry(RetryPolicy{MaxRetries: 2}))
+	require.NoError(t, err)
+	_, resp, err := c.Runners.Get(t.Context(), 3, nil)
+	require.NoError(t, err)
+	assert.Equal(t, 2, resp.Attempts, "the 429 was waited out and retried")
+}

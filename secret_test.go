@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -217,4 +218,38 @@ func TestSecretRevealIsTheWayOut(t *testing.T) {
 	s := Secret(fakeToken)
 	assert.Equal(t, fakeToken, s.Reveal())
 	assert.False(t, strings.Contains(fmt.Sprint(s), fakeToken))
+}
+
+func TestRedaction_noPieceOfATokenSurvives(t *testing.T) {
+	t.Parallel()
+	const oauth = "Zq81vNw0PmX3kLr7sTy2Bc4Hd6Jf" // 28 characters, no known prefix
+	pieces := func(s string) []string {
+		var out []string
+		for i := 0; i+8 <= len(oauth); i++ {
+			if strings.Contains(s, oauth[i:i+8]) {
+				out = append(out, oauth[i:i+8])
+			}
+		}
+		return out
+	}
+	bodies := map[string]string{
+		"after a long message": `{"message":"` + strings.Repeat("denied ", 27) + oauth + `"}`,
+		"straddling the cut":   `{"message":"x","pad":"` + strings.Repeat("a", 2048-34) + oauth + `"}`,
+		"echoed in part":       `{"message":"token ` + oauth[:20] + `... refused"}`,
+		"in plain text":        strings.Repeat("denied ", 27) + oauth,
+	}
+	for name, body := range bodies {
+		url := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(403)
+			_, _ = w.Write([]byte(body))
+		}))
+		c, err := NewClient(url, WithOAuthToken(oauth))
+		require.NoError(t, err)
+		_, _, err = c.Runners.Get(t.Context(), 1, nil)
+		require.Error(t, err)
+		for _, s := range []string{err.Error(), fmt.Sprintf("%v", err), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err)} {
+			assert.Empty(t, pieces(s), "%s: %s", name, s)
+		}
+	}
 }
