@@ -15,7 +15,7 @@ func TestBulk_failedRunnersAreLeftForTheResume(t *testing.T) {
 	t.Parallel()
 	f := newBulkFleet(t, 3)
 	bad := f.in[1]
-	f.srv.AddFault(glrunnerstest.Fault{Method: http.MethodDelete, Pattern: "runners/"+id(bad), Status: http.StatusForbidden})
+	f.srv.AddFault(glrunnerstest.Fault{Method: http.MethodDelete, Pattern: "runners/" + id(bad), Status: http.StatusForbidden})
 	path := filepath.Join(t.TempDir(), "cp")
 	sum, err := f.c.Runners.Bulk(t.Context(), BulkDelete(), doomed, &BulkOptions{Checkpoint: path})
 	require.ErrorIs(t, err, ErrBulkIncomplete)
