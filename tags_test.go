@@ -24,15 +24,16 @@ var tagExceptions = map[string]string{
 	// "Type.Field": "why", e.g. for a key GitLab spells against its own style.
 }
 
-// seedResponseTypes are the entities of spec §4. Types returned by the
+// seedResponseTypes are GitLab's response entities. Types returned by the
 // endpoint methods of every *Service are found on top of these, so response
 // types added later in other files are checked too.
 var seedResponseTypes = []string{
 	"Runner", "RunnerDetails", "RunnerManager", "RunnerRegistration", "Token", "RunnerJob", "Project",
 }
 
-// notResponseTypes are results of endpoint methods that are not JSON bodies.
-var notResponseTypes = []string{"Response"}
+// notResponseTypes are results of methods that are not JSON bodies: the
+// response's headers, and the summary the SDK builds of a bulk run.
+var notResponseTypes = []string{"Response", "BulkSummary"}
 
 // commonInitialisms are written in upper case in Go names and as one word in
 // snake_case (IPAddress is ip_address, ParentIDs is parent_ids).
