@@ -302,7 +302,7 @@ type wrapped struct {
 func (w *wrapped) Error() string   { return w.msg }
 func (w *wrapped) Unwrap() []error { return w.errs }
 
-// errorBody is the union of GitLab's error shapes (spec §7).
+// errorBody is the union of GitLab's error shapes (Grape's error! and the validation hash).
 type errorBody struct {
 	Message          json.RawMessage `json:"message"`
 	Error            json.RawMessage `json:"error"`

@@ -6,7 +6,7 @@ import (
 	"unicode/utf8"
 )
 
-// GitLab's model limits (spec §3.4), checked before anything is sent.
+// GitLab's model limits (its ActiveRecord validations), checked before anything is sent.
 const (
 	maxTextLength     = 1024 // description, maintenance_note
 	maxTags           = 50

@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// rateLimiter models GitLab's two kinds of rate limit (spec §6):
+// rateLimiter models GitLab's two kinds of rate limit:
 //
 //   - the instance throttle (Rack::Attack), a fixed window aligned to the
 //     epoch per user token or client IP, whose RateLimit-* headers go on
@@ -116,7 +116,7 @@ func (s *server) countRequest(r *http.Request, pattern string) (http.Header, *re
 	if e := l.endpoints[pattern]; e != nil {
 		if observed, _ := e.add(key, now); observed > e.limit {
 			// GitLab's application limiter answers without RateLimit-*
-			// headers and without Retry-After (spec §6.2).
+			// headers and without Retry-After.
 			rep := jsonReply(http.StatusTooManyRequests, map[string]any{"message": map[string]string{
 				"error": "This endpoint has been requested too many times. Try again later."}})
 			return h, &rep

@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// Regression tests of where rate-limit waits happen.
+// Where rate-limit waits happen (see also pacer_test.go for pacing).
 
 func TestRateLimit_clientWaitIsNotInsideTheAttemptTimeout(t *testing.T) {
 	t.Parallel()
