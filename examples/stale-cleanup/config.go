@@ -70,6 +70,10 @@ line: note, candidate, skipped, result and, last, summary records.
 Filters must not be blank: -tags ",," or -type "" is refused, not read as
 no filter.
 
+With -apply, deletes are journalled to -checkpoint before they are sent. If
+the run is killed or stopped, -resume FILE -apply finishes the same runners
+without a new search and without deleting any runner twice.
+
 SIGINT or SIGTERM stops the run: no new delete starts, the deletes in flight
 finish, the summary is printed and the exit status is 130. A second signal
 aborts the deletes in flight.

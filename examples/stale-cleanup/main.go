@@ -10,7 +10,15 @@
 // -demo is given; it takes no arguments besides flags. Deletes run with
 // bounded concurrency, are conditional on the runner not having changed
 // since it was inspected (If-Unmodified-Since), and count 404 as already
-// gone.
+// gone. With -apply the deletes go through glrunners' Runners.Bulk: the
+// selection is snapshotted and journalled to -checkpoint (default: a new
+// file in the temporary directory, removed when the run completes), so
+// after a crash, kill -9 included, or a stop,
+//
+//	go run ./examples/stale-cleanup -resume FILE -apply
+//
+// finishes the same selection without a new search, never deleting a
+// runner twice; -resume without -apply lists what is left.
 //
 // Output is a table of the runners found, then one line per runner as its
 // delete ends ("[3/7] runner 42: deleted"), then a summary, whether or not
