@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/glrunners/glrunners/examples/internal/exittest"
 	"github.com/glrunners/glrunners/glrunnerstest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -44,7 +45,7 @@ func TestExitCodes(t *testing.T) {
 		{name: "-o under a file", args: []string{"-o", filepath.Join(aFile, "r.html")}, env: gitlab, want: 2, stderr: "is not a directory"},
 		{name: "-o in a read-only directory", args: []string{"-o", filepath.Join(readOnly, "r.html")}, env: gitlab, want: 2,
 			stderr: "is not writable", root: true},
-		{name: "unreachable", args: []string{"-format", "json"}, env: map[string]string{"GITLAB_URL": closedPort(t), "GITLAB_TOKEN": "x"}, want: 3},
+		{name: "unreachable", args: []string{"-format", "json"}, env: map[string]string{"GITLAB_URL": exittest.ClosedURL(t), "GITLAB_TOKEN": "x"}, want: 3},
 		{name: "token refused", args: []string{"-format", "json"}, env: map[string]string{"GITLAB_URL": d.srv.URL(), "GITLAB_TOKEN": "glpat-wrong"}, want: 3},
 		{name: "walk fails", args: []string{"-format", "json"}, env: gitlab, want: 1,
 			fault: &glrunnerstest.Fault{Method: "GET", Pattern: "/runners/*/managers", Status: 500, Times: glrunnerstest.Always}},

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -17,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/glrunners/glrunners"
+	"github.com/glrunners/glrunners/examples/internal/exittest"
 	"github.com/glrunners/glrunners/glrunnerstest"
 )
 
@@ -116,7 +116,7 @@ func TestFailuresWriteNothing(t *testing.T) {
 		want             string
 		code             int
 	}{
-		{name: "unreachable", url: closedPort(t), token: "glpat-x", want: "cannot reach GitLab at http://127.0.0.1:", code: exitGitLab},
+		{name: "unreachable", url: exittest.ClosedURL(t), token: "glpat-x", want: "cannot reach GitLab at http://127.0.0.1:", code: exitGitLab},
 		{name: "bad token", url: d.srv.URL(), token: "glpat-wrong-token", want: "rejected the token (401)", code: exitGitLab},
 		{name: "token without read scope", url: d.srv.URL(), token: noScope, want: "may not list runners (403)", code: exitGitLab},
 		{name: "not GitLab", url: htmlServer.URL, token: "glpat-x", want: "does not answer like GitLab's API", code: exitGitLab},
@@ -242,16 +242,6 @@ func TestProgressLine(t *testing.T) {
 	assert.Equal(t, "listed 500 runners · read 250 · 30 req/s · ETA 10s", p.line(10*time.Second))
 	assert.Equal(t, "12,345,678", group(12345678))
 	assert.Equal(t, "-1,000", group(-1000))
-}
-
-// closedPort returns the URL of a port nothing listens on.
-func closedPort(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := l.Addr().String()
-	require.NoError(t, l.Close())
-	return "http://" + addr
 }
 
 // assertUntouched checks that out still holds the old report and that no

@@ -3,24 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
-	"net"
 	"net/http"
 	"testing"
 
+	"github.com/glrunners/glrunners/examples/internal/exittest"
 	"github.com/glrunners/glrunners/glrunnerstest"
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
-
-// closedURL is a loopback address nothing listens on: GitLab unreachable.
-func closedURL(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := l.Addr().String()
-	require.NoError(t, l.Close())
-	return "http://" + addr
-}
 
 func TestExitCodes(t *testing.T) {
 	srv := glrunnerstest.NewServer()
@@ -44,7 +33,7 @@ func TestExitCodes(t *testing.T) {
 		{name: "unknown flag", args: []string{"-bogus"}, env: gitlab, want: 2, stderr: "-bogus"},
 		{name: "argument", args: []string{"extra"}, env: gitlab, want: 2, stderr: "unexpected arguments"},
 		{name: "no token", args: []string{"-token-dir", dir}, env: map[string]string{"GITLAB_URL": srv.URL()}, want: 2, stderr: "GITLAB_TOKEN"},
-		{name: "unreachable", args: []string{"-token-dir", dir}, env: map[string]string{"GITLAB_URL": closedURL(t), "GITLAB_TOKEN": "x"}, want: 3, stderr: "cannot reach GitLab"},
+		{name: "unreachable", args: []string{"-token-dir", dir}, env: map[string]string{"GITLAB_URL": exittest.ClosedURL(t), "GITLAB_TOKEN": "x"}, want: 3, stderr: "cannot reach GitLab"},
 		{name: "token refused", args: []string{"-token-dir", dir}, env: map[string]string{"GITLAB_URL": srv.URL(), "GITLAB_TOKEN": "glpat-wrong"}, want: 3, stderr: "refused GITLAB_TOKEN"},
 		{name: "some calls fail", args: []string{"-n", "2", "-project-id", "999", "-token-dir", dir}, env: gitlab, want: 1, posts: true},
 		{name: "interrupted", ctx: canceled, args: []string{"-n", "2", "-project-id", "42", "-token-dir", dir}, env: gitlab, want: 130},

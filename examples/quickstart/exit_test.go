@@ -3,23 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
-	"net"
 	"testing"
 
+	"github.com/glrunners/glrunners/examples/internal/exittest"
 	"github.com/glrunners/glrunners/glrunnerstest"
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
-
-// closedURL is a loopback address nothing listens on: GitLab unreachable.
-func closedURL(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := l.Addr().String()
-	require.NoError(t, l.Close())
-	return "http://" + addr
-}
 
 func TestExitCodes(t *testing.T) {
 	srv := glrunnerstest.NewServer()
@@ -38,7 +27,7 @@ func TestExitCodes(t *testing.T) {
 		{name: "unknown flag", args: []string{"-bogus"}, env: map[string]string{"GITLAB_URL": srv.URL(), "GITLAB_TOKEN": srv.AdminToken()}, want: 2, stderr: "-bogus"},
 		{name: "argument", args: []string{"extra"}, env: map[string]string{"GITLAB_URL": srv.URL(), "GITLAB_TOKEN": srv.AdminToken()}, want: 2, stderr: `unexpected argument "extra"`},
 		{name: "no token", env: map[string]string{"GITLAB_URL": srv.URL()}, want: 2, stderr: "GITLAB_TOKEN is not"},
-		{name: "unreachable", env: map[string]string{"GITLAB_URL": closedURL(t), "GITLAB_TOKEN": "x"}, want: 3},
+		{name: "unreachable", env: map[string]string{"GITLAB_URL": exittest.ClosedURL(t), "GITLAB_TOKEN": "x"}, want: 3},
 		{name: "token refused", env: map[string]string{"GITLAB_URL": srv.URL(), "GITLAB_TOKEN": "glpat-wrong"}, want: 3, stderr: "401"},
 		{name: "interrupted", ctx: canceled, env: map[string]string{"GITLAB_URL": srv.URL(), "GITLAB_TOKEN": srv.AdminToken()}, want: 130},
 		{name: "read-only tour of a GitLab", env: map[string]string{"GITLAB_URL": srv.URL(), "GITLAB_TOKEN": srv.AdminToken()}, want: 0},

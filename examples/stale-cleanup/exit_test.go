@@ -1,22 +1,18 @@
 package main
 
 import (
-	"net"
 	"testing"
 
+	"github.com/glrunners/glrunners/examples/internal/exittest"
 	"github.com/glrunners/glrunners/glrunnerstest"
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 // Every exit status of the convention; signals (130) and -timeout (1) are
 // in stop_test.go, where a gate holds the deletes.
 func TestExitCodes(t *testing.T) {
 	f := newTestFleet(t)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	closed := "http://" + l.Addr().String()
-	require.NoError(t, l.Close())
+	closed := exittest.ClosedURL(t)
 	gitlab := map[string]string{"GITLAB_URL": f.srv.URL(), "GITLAB_TOKEN": f.srv.AdminToken()}
 
 	for _, tc := range []struct {
