@@ -46,7 +46,7 @@ func TestApplyCreatesDeliversAndThenDoesNothing(t *testing.T) {
 	b := e.runnerByKey(t, "prod", "b")[0]
 	assert.Equal(t, g, b.GroupID)
 	assert.True(t, b.Paused)
-	assert.Equal(t, "ref_protected", b.AccessLevel)
+	assert.Equal(t, glrunnerstest.RefProtected, b.AccessLevel)
 	c := e.runnerByKey(t, "prod", "c")[0]
 	assert.Equal(t, []int64{p}, c.ProjectIDs)
 	assert.Equal(t, "hello", c.MaintenanceNote)
