@@ -111,3 +111,19 @@ func sum(ts []tally) tally {
 	}
 	return s
 }
+
+// getForWindows has paceWorkers goroutines share one client and Get one
+// runner for paceWindows windows, from the next window's start; it returns
+// the fake's tally per window, their sum, and the share of the quota
+// served.
+func (f *paceFake) getForWindows(t *testing.T) (wins []tally, all tally, used float64) {
+	c := f.client(t)
+	start := nextBoundary(time.Now(), paceWindow, 200*time.Millisecond)
+	hammer(start, start.Add(paceWindows*paceWindow), paceWorkers, func(ctx context.Context) error {
+		_, _, err := c.Runners.Get(ctx, f.runnerID, nil)
+		return err
+	})
+	wins = perWindow(f.srv, start, paceWindow, paceWindows, "/runners/")
+	all = sum(wins)
+	return wins, all, float64(all.ok) / (paceLimit * paceWindows)
+}

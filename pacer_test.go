@@ -48,16 +48,7 @@ func TestPacing(t *testing.T) {
 
 func testPacerSpendsQuotaWithout429(t *testing.T) {
 	f := newPaceFake(t, glrunnerstest.WithRateLimit(paceLimit, paceWindow))
-	c := f.client(t)
-	start := nextBoundary(time.Now(), paceWindow, 200*time.Millisecond)
-	end := start.Add(paceWindows * paceWindow)
-	hammer(start, end, paceWorkers, func(ctx context.Context) error {
-		_, _, err := c.Runners.Get(ctx, f.runnerID, nil)
-		return err
-	})
-	wins := perWindow(f.srv, start, paceWindow, paceWindows, "/runners/")
-	all := sum(wins)
-	used := float64(all.ok) / (paceLimit * paceWindows)
+	wins, all, used := f.getForWindows(t)
 	t.Logf("headers on every answer: %d served of %d (%.1f%%), %d answers 429, per window %v",
 		all.ok, paceLimit*paceWindows, 100*used, all.refused, wins)
 	assert.Zero(t, all.refused, "answers 429")
@@ -74,16 +65,7 @@ func testPacerSpendsQuotaWithout429(t *testing.T) {
 func testPacerLearnsFromThrottledAnswers(t *testing.T) {
 	f := newPaceFake(t, glrunnerstest.WithRateLimit(paceLimit, paceWindow))
 	f.srv.SetRateLimitHeaders(glrunnerstest.HeadersOnThrottled)
-	c := f.client(t)
-	start := nextBoundary(time.Now(), paceWindow, 200*time.Millisecond)
-	end := start.Add(paceWindows * paceWindow)
-	hammer(start, end, paceWorkers, func(ctx context.Context) error {
-		_, _, err := c.Runners.Get(ctx, f.runnerID, nil)
-		return err
-	})
-	wins := perWindow(f.srv, start, paceWindow, paceWindows, "/runners/")
-	all := sum(wins)
-	used := float64(all.ok) / (paceLimit * paceWindows)
+	wins, all, used := f.getForWindows(t)
 	t.Logf("headers only on 429: %d served of %d (%.1f%%), answers 429 per window %v",
 		all.ok, paceLimit*paceWindows, 100*used, wins)
 	assert.Positive(t, wins[0].refused, "the first window must be throttled to teach the quota")
