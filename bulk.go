@@ -192,6 +192,10 @@ var (
 	// ErrBulkIncomplete is returned when some runners failed or were not
 	// reached; BulkSummary says how many. Resume to finish them.
 	ErrBulkIncomplete = errors.New("glrunners: bulk change incomplete: resume the checkpoint to finish it")
+	// ErrCheckpointInUse is wrapped when another run (in this process or
+	// another) has the checkpoint open for writing: two runs of one
+	// journal would interleave their records.
+	ErrCheckpointInUse = errors.New("glrunners: checkpoint is in use by another run")
 )
 
 // Bulk makes one change to every runner of sel, with opt.Concurrency

@@ -158,6 +158,10 @@ func createCheckpoint(path string, p bulkPlan, ids []int64) (*checkpoint, error)
 	if cp.f, err = os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0); err != nil {
 		return nil, fmt.Errorf("glrunners: open checkpoint: %w", err)
 	}
+	if err := lock(cp.f, path); err != nil {
+		cp.f.Close()
+		return nil, err
+	}
 	return cp, nil
 }
 
@@ -194,26 +198,40 @@ func syncDir(dir string) error {
 
 // openCheckpoint loads the checkpoint at path; writable opens it for
 // appending, after cutting off a torn last line.
+//
+// A writable checkpoint is locked before it is read, so that what is read
+// is not changing under another run's appends; the lock lasts until close.
 func openCheckpoint(path string, writable bool) (*checkpoint, error) {
-	f, err := os.Open(path)
+	flag := os.O_RDONLY
+	if writable {
+		flag = os.O_RDWR | os.O_APPEND
+	}
+	f, err := os.OpenFile(path, flag, 0)
 	if err != nil {
 		return nil, fmt.Errorf("glrunners: open checkpoint: %w", err)
 	}
-	defer f.Close()
+	if writable {
+		if err := lock(f, path); err != nil {
+			f.Close()
+			return nil, err
+		}
+	}
 	cp, complete, err := readCheckpoint(f, path)
+	if err == nil && writable {
+		err = f.Truncate(complete)
+		if err != nil {
+			err = fmt.Errorf("glrunners: checkpoint: cut its torn last line: %w", err)
+		}
+	}
 	if err != nil {
+		f.Close()
 		return nil, err
 	}
 	if !writable {
+		f.Close()
 		return cp, nil
 	}
-	if cp.f, err = os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0); err != nil {
-		return nil, fmt.Errorf("glrunners: open checkpoint: %w", err)
-	}
-	if err := cp.f.Truncate(complete); err != nil {
-		cp.f.Close()
-		return nil, fmt.Errorf("glrunners: checkpoint: cut its torn last line: %w", err)
-	}
+	cp.f = f
 	return cp, nil
 }
 
